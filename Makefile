@@ -1,0 +1,18 @@
+# The two commands of the README: `make test` and `make demo`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: test demo install
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+install: $(PY)
+	$(PY) tools/setup/install_deps.py
+
+test: install
+	$(PY) -m pytest -q
+
+demo: install
+	$(PY) tools/model_table.py

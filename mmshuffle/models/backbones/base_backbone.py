@@ -1,0 +1,134 @@
+"""Behaviour the three backbone families share."""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch.fx
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..utils import check_input_channels, check_int_in_range, check_out_indices
+
+torch.fx.wrap('check_input_channels')
+
+
+class EfficientBackbone(BaseModule):
+    """A stem followed by stages, with mmpretrain's backbone contract.
+
+    A subclass builds ``self.conv1`` (the stem's convolution) and its stages,
+    sets :attr:`stage_channels` and :attr:`stage_strides`, implements
+    :meth:`forward_stem` and :attr:`stages`, and calls
+    :meth:`_freeze_stages` at the end of its ``__init__``.
+
+    What it gets:
+
+    - ``forward`` returns a tuple of the stages in ``out_indices``, in stage
+      order, and stops after the last of them;
+    - ``frozen_stages = k`` freezes the stem and the first ``k`` stages: no
+      gradients, and every norm layer there, the stem's included, in eval
+      mode so its running statistics stay;
+    - ``norm_eval`` keeps every ``_BatchNorm`` (BN, SyncBN, ...) in eval mode
+      during training;
+    - ``train(mode)`` returns the module, so calls can be chained;
+    - :attr:`out_channels` and :attr:`out_strides` tell a neck what the
+      stages in ``out_indices`` produce.
+
+    Args:
+        num_stages (int): How many stages ``out_indices`` can name.
+        out_indices (Sequence[int]): Output from which stages.
+        frozen_stages (int): How many stages after the stem to freeze; -1
+            freezes nothing, 0 only the stem.
+        norm_eval (bool): Whether to keep batch norms in eval mode.
+        init_cfg (dict | list[dict], optional): Initialization config.
+    """
+
+    stage_channels: Tuple[int, ...]
+    stage_strides: Tuple[int, ...]
+    conv1: nn.Module
+
+    def __init__(self, num_stages: int, out_indices: Sequence[int],
+                 frozen_stages: int, norm_eval: bool,
+                 init_cfg: Optional[Union[dict, List[dict]]]) -> None:
+        super().__init__(init_cfg)
+        self.out_indices = check_out_indices(out_indices, num_stages)
+        check_int_in_range('frozen_stages', frozen_stages, -1, num_stages - 1)
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+
+    @property
+    def stages(self) -> List[nn.Module]:
+        """list[nn.Module]: The stages, in the order ``out_indices`` counts."""
+        raise NotImplementedError
+
+    @property
+    def out_channels(self) -> Tuple[int, ...]:
+        """tuple[int]: The channels of each output, as ``out_indices``."""
+        return tuple(self.stage_channels[i] for i in self.out_indices)
+
+    @property
+    def out_strides(self) -> Tuple[int, ...]:
+        """tuple[int]: The stride of each output, as ``out_indices``."""
+        return tuple(self.stage_strides[i] for i in self.out_indices)
+
+    @property
+    def in_channels(self) -> int:
+        """int: The channels of the input image."""
+        return self.conv1.conv.in_channels
+
+    def forward_stem(self, x: Tensor) -> Tensor:
+        """Run the stem.
+
+        Args:
+            x (Tensor): The input images.
+
+        Returns:
+            Tensor: The input of the first stage.
+        """
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """Compute the feature maps of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): Images, ``(N, 3, H, W)``.
+
+        Returns:
+            tuple[Tensor]: One map per index of ``out_indices``, in stage
+            order.
+
+        Raises:
+            ValueError: If ``x`` does not have the channels the stem takes.
+        """
+        check_input_channels(x, self.in_channels)
+        x = self.forward_stem(x)
+        outs = []
+        for index, stage in enumerate(self.stages[:max(self.out_indices) + 1]):
+            x = stage(x)
+            if index in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
+
+    def _freeze_stages(self) -> None:
+        """Freeze the stem and the first ``frozen_stages`` stages."""
+        if self.frozen_stages < 0:
+            return
+        for module in [self.conv1, *self.stages[:self.frozen_stages]]:
+            module.eval()
+            for param in module.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'EfficientBackbone':
+        """Set the training mode, then re-apply freezing and ``norm_eval``.
+
+        Args:
+            mode (bool): Whether to train. Defaults to True.
+
+        Returns:
+            EfficientBackbone: This module.
+        """
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for module in self.modules():
+                if isinstance(module, _BatchNorm):
+                    module.eval()
+        return self

@@ -1,0 +1,64 @@
+"""What ShuffleNet V1 and V2 share: the stem, the stage list and the init."""
+from typing import List, Optional
+
+from mmcv.cnn import ConvModule
+from torch import Tensor, nn
+
+from ..utils import init_shufflenet_weights
+from .base_backbone import EfficientBackbone
+
+
+class ShuffleNetBase(EfficientBackbone):
+    """A ShuffleNet: a 3x3 stride-2 convolution and a max pool, then
+    ``self.layers``.
+
+    Subclasses call :meth:`_build_stem` and fill ``self.layers``, an
+    ``nn.ModuleList`` of stages.
+    """
+
+    layers: nn.ModuleList
+
+    def _build_stem(self, channels: int, conv_cfg: Optional[dict],
+                    norm_cfg: dict, act_cfg: dict) -> None:
+        """Build ``conv1`` and ``maxpool``, which bring the input to stride 4.
+
+        Args:
+            channels (int): The stem's output channels.
+            conv_cfg (dict, optional): Config of the convolution.
+            norm_cfg (dict): Config of the norm layer.
+            act_cfg (dict): Config of the activation.
+        """
+        self.conv1 = ConvModule(
+            3,
+            channels,
+            kernel_size=3,
+            stride=2,
+            padding=1,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+
+    @property
+    def stages(self) -> List[nn.Module]:
+        """list[nn.Module]: The modules of ``self.layers``."""
+        return list(self.layers)
+
+    def forward_stem(self, x: Tensor) -> Tensor:
+        """Run the stem.
+
+        Args:
+            x (Tensor): The input images.
+
+        Returns:
+            Tensor: The input of the first stage, at stride 4.
+        """
+        return self.maxpool(self.conv1(x))
+
+    def init_weights(self) -> None:
+        """Initialise the weights, unless a pretrained checkpoint is set."""
+        super().init_weights()
+        if isinstance(self.init_cfg, dict) and \
+                self.init_cfg.get('type') == 'Pretrained':
+            return
+        init_shufflenet_weights(self)

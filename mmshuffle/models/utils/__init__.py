@@ -1,0 +1,13 @@
+"""Small, pure helpers shared by the backbones."""
+from .channel_shuffle import channel_shuffle
+from .checks import (check_choice, check_input_channels, check_int_in_range,
+                     check_out_indices, check_positive_number)
+from .checkpointed_block import CheckpointedBlock
+from .make_divisible import make_divisible
+from .weight_init import init_shufflenet_weights
+
+__all__ = [
+    'channel_shuffle', 'make_divisible', 'check_choice',
+    'check_input_channels', 'check_int_in_range', 'check_out_indices',
+    'check_positive_number', 'CheckpointedBlock', 'init_shufflenet_weights'
+]
