@@ -60,14 +60,19 @@ class EfficientBackbone(BaseModule):
         raise NotImplementedError
 
     @property
+    def output_stages(self) -> Tuple[int, ...]:
+        """tuple[int]: The stages that ``forward`` returns, in its order."""
+        return tuple(sorted(set(self.out_indices)))
+
+    @property
     def out_channels(self) -> Tuple[int, ...]:
-        """tuple[int]: The channels of each output, as ``out_indices``."""
-        return tuple(self.stage_channels[i] for i in self.out_indices)
+        """tuple[int]: The channels of each output of ``forward``."""
+        return tuple(self.stage_channels[i] for i in self.output_stages)
 
     @property
     def out_strides(self) -> Tuple[int, ...]:
-        """tuple[int]: The stride of each output, as ``out_indices``."""
-        return tuple(self.stage_strides[i] for i in self.out_indices)
+        """tuple[int]: The stride of each output of ``forward``."""
+        return tuple(self.stage_strides[i] for i in self.output_stages)
 
     @property
     def in_channels(self) -> int:

@@ -1,4 +1,5 @@
 """Channel shuffle, the operation that lets grouped convolutions talk."""
+import torch
 from torch import Tensor
 
 
@@ -23,10 +24,11 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         ValueError: If ``groups`` does not divide the number of channels.
     """
     channels = x.shape[1]
-    if channels % groups != 0:
+    # Under torch.jit.trace shapes are tensors and the check would be baked
+    # into the trace as a constant: the traced convolutions check instead.
+    if not torch.jit.is_tracing() and channels % groups != 0:
         raise ValueError(
             f'channel_shuffle: the number of channels ({channels}) must be '
             f'divisible by groups ({groups})')
-    return x.unflatten(1, (groups, channels // groups)).transpose(
-        1, 2).flatten(1, 2)
+    return x.unflatten(1, (groups, -1)).transpose(1, 2).flatten(1, 2)
 

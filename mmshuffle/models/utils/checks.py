@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import Collection, Tuple
 
+import torch
 from torch import Tensor
+
+
+def _kind(value) -> str:
+    """Name the kind of a value: 'number' for any real but bool."""
+    if isinstance(value, Real) and not isinstance(value, bool):
+        return 'number'
+    return type(value).__name__
 
 
 def check_choice(name: str, value, allowed: Collection) -> None:
@@ -20,9 +28,14 @@ def check_choice(name: str, value, allowed: Collection) -> None:
         allowed (Collection): The values allowed.
 
     Raises:
+        TypeError: If ``value`` is of another kind than ``allowed`` (a
+            string where numbers are allowed, say).
         ValueError: If ``value`` is not in ``allowed``.
     """
-    if isinstance(value, bool) or value not in allowed:
+    if _kind(value) not in {_kind(choice) for choice in allowed}:
+        raise TypeError(f'{name} must be one of {tuple(allowed)}, got '
+                        f'{value!r} of type {type(value).__name__}')
+    if value not in allowed:
         raise ValueError(
             f'{name} must be one of {tuple(allowed)}, got {value!r}')
 
@@ -108,6 +121,9 @@ def check_input_channels(x: Tensor, expected: int) -> None:
     Raises:
         ValueError: If ``x`` is not 4-D or has another number of channels.
     """
+    if torch.jit.is_tracing():
+        # Shapes are tensors here; a trace is fixed to its example's shape.
+        return
     if x.dim() != 4:
         raise ValueError('the input must be a 4-D (N, C, H, W) tensor, got '
                          f'shape {tuple(x.shape)}')

@@ -1,0 +1,50 @@
+"""Helpers shared by the tests."""
+from typing import Dict, Tuple
+
+import torch
+from torch import nn
+
+from mmshuffle.registry import MODELS
+
+# The default variant of each family: what the family-level tests build.
+FAMILY_DEFAULTS: Dict[str, dict] = {
+    'ShuffleNetV1': dict(type='mmshuffle.ShuffleNetV1', groups=3),
+    'ShuffleNetV2': dict(type='mmshuffle.ShuffleNetV2', widen_factor=1.0),
+    'MobileNetV2': dict(type='mmshuffle.MobileNetV2', widen_factor=1.0),
+}
+NUM_STAGES = {'ShuffleNetV1': 3, 'ShuffleNetV2': 4, 'MobileNetV2': 8}
+
+
+def build_family(family: str, **kwargs) -> nn.Module:
+    """Build a family's default variant with extra arguments.
+
+    Args:
+        family (str): The class name, e.g. ``'ShuffleNetV2'``.
+        **kwargs: Arguments that override the defaults.
+
+    Returns:
+        nn.Module: The backbone, with its weights initialised.
+    """
+    model = MODELS.build(dict(FAMILY_DEFAULTS[family], **kwargs))
+    model.init_weights()
+    return model
+
+
+def all_stages(family: str) -> Tuple[int, ...]:
+    """Return ``out_indices`` that name every stage of a family."""
+    return tuple(range(NUM_STAGES[family]))
+
+
+def randomize_norm_stats(model: nn.Module, seed: int = 0) -> None:
+    """Give every batch norm non-trivial statistics and affine parameters,
+    so that comparisons of eval outputs are sensitive to them."""
+    generator = torch.Generator().manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            size = module.num_features
+            module.running_mean.copy_(torch.randn(size, generator=generator))
+            module.running_var.copy_(
+                torch.rand(size, generator=generator) + 0.5)
+            module.weight.data.copy_(
+                torch.rand(size, generator=generator) + 0.5)
+            module.bias.data.copy_(torch.randn(size, generator=generator))
