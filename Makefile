@@ -15,4 +15,4 @@ test: install
 	$(PY) -m pytest -q
 
 demo: install
-	$(PY) tools/model_table.py
+	$(PY) tools/digits_demo.py

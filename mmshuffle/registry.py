@@ -8,8 +8,12 @@ imports ``mmshuffle.models`` (its ``locations``) on the first look-up. Nothing
 of ours is registered into mmpretrain's or mmdet's registries, whose own
 ``ShuffleNetV1``/``ShuffleNetV2``/``MobileNetV2`` would clash with ours.
 
+``HOOKS`` holds the training hooks of :mod:`mmshuffle.engine`, reached the
+same way (``type='mmshuffle.EpochSeedHook'``).
+
 This module imports nothing but MMEngine, so that the look-up stays cheap.
 """
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import Registry
 
@@ -18,3 +22,9 @@ MODELS = Registry(
     parent=MMENGINE_MODELS,
     scope='mmshuffle',
     locations=['mmshuffle.models'])
+
+HOOKS = Registry(
+    'hook',
+    parent=MMENGINE_HOOKS,
+    scope='mmshuffle',
+    locations=['mmshuffle.engine'])

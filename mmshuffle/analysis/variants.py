@@ -8,7 +8,7 @@ from typing import Dict, Optional, Tuple
 
 SHUFFLENET_V1_PAPER = 'ShuffleNet V1 paper, arXiv 1707.01083, Tables 2 and 5'
 SHUFFLENET_V2_PAPER = 'ShuffleNet V2 paper, arXiv 1807.11164, Table 5'
-MOBILENET_V2_PAPER = 'MobileNetV2 paper, arXiv 1801.04381, Table 6'
+MOBILENET_V2_PAPER = 'MobileNetV2 paper, arXiv 1801.04381, Table 4'
 MOBILENET_V2_SLIM = ('TensorFlow models, research/slim/nets/mobilenet/'
                      'README.md (the paper\'s width sweep)')
 

@@ -1,0 +1,5 @@
+# ShuffleNet V1 0.5x, g=3: the 1x model with another width.
+_base_ = './shufflenet_v1_1x.py'
+model = dict(
+    backbone=dict(widen_factor=0.5),
+    head=dict(in_channels=480))

@@ -1,0 +1,7 @@
+# ShuffleNet V2 0.5x on ImageNet-1k: 16 GPUs x 64 images = 1024.
+_base_ = [
+    '../_base_/models/shufflenet_v2_0.5x.py',
+    '../_base_/datasets/imagenet_bs64.py',
+    '../_base_/schedules/shufflenet_bs1024_linear.py',
+    '../_base_/default_runtime.py',
+]

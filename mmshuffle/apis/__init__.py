@@ -1,0 +1,12 @@
+"""Support for the command-line tools: configs, checks and clear errors."""
+from .cfg_options import CfgOptionsAction, merge_cfg_options
+from .data_checks import check_data_roots
+from .errors import BadCfgOptionError, MissingDataError, UserInputError
+from .registry_errors import explain_unknown_type
+from .tool_support import load_config, run_tool
+
+__all__ = [
+    'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
+    'explain_unknown_type', 'load_config', 'run_tool', 'BadCfgOptionError',
+    'MissingDataError', 'UserInputError'
+]

@@ -1,0 +1,64 @@
+"""What tools/train.py and tools/test.py share: loading the config with
+command-line overrides, and turning user mistakes into one clear line."""
+import os.path as osp
+import sys
+from typing import Callable, Dict, Optional, Tuple
+
+from mmengine.config import Config
+
+from mmshuffle.compat import UnsafeCheckpointError
+
+from .cfg_options import merge_cfg_options
+from .errors import MissingDataError, UserInputError
+from .registry_errors import explain_unknown_type
+
+
+def load_config(path: str, work_dir: Optional[str], launcher: str,
+                cfg_options: Optional[Dict]) -> Config:
+    """Read a config and apply the common command-line arguments.
+
+    Args:
+        path (str): The config file.
+        work_dir (str, optional): ``--work-dir``; by default
+            ``./work_dirs/<config name>``.
+        launcher (str): ``--launcher``.
+        cfg_options (dict, optional): Parsed ``--cfg-options``.
+
+    Returns:
+        Config: The config.
+
+    Raises:
+        MissingDataError: If the config file does not exist.
+    """
+    if not osp.isfile(path):
+        raise MissingDataError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    merge_cfg_options(cfg, cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def run_tool(main: Callable[[], None]) -> None:
+    """Run a tool's ``main``; print a user mistake as one line and exit 1.
+
+    User mistakes (:class:`UserInputError`, unknown type names, unsafe
+    checkpoints) become one line; anything else keeps its traceback.
+
+    Args:
+        main (callable): The tool's body.
+    """
+    try:
+        main()
+    except KeyError as error:
+        message = explain_unknown_type(error)
+        if message is None:
+            raise
+        sys.exit(f'error: {message}')
+    except (UserInputError, UnsafeCheckpointError) as error:
+        sys.exit(f'error: {error}')
+

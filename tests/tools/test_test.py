@@ -1,0 +1,46 @@
+"""tools/test.py: evaluates a checkpoint with a progress bar, dumps
+metrics or predictions."""
+import json
+import pickle
+
+from .tiny_digits import run_tool, write_tiny_config
+
+
+def test_test_tool_shows_progress_and_dumps_results(tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root, epochs=2)
+    work_dir = tmp_path / 'work'
+    run_tool(['tools/train.py', str(config), '--work-dir', str(work_dir)])
+    checkpoint = str(work_dir / 'epoch_2.pth')
+
+    metrics_file = tmp_path / 'metrics.json'
+    result = run_tool([
+        'tools/test.py',
+        str(config), checkpoint, '--work-dir',
+        str(tmp_path / 'test'), '--out',
+        str(metrics_file), '--out-item', 'metrics'
+    ])
+    assert '1/1, ' in result.stdout  # the progress bar: 64 images, 1 batch
+    metrics = json.loads(metrics_file.read_text())
+    assert 0 <= metrics['accuracy/top1'] <= 100
+
+    predictions_file = tmp_path / 'predictions.pkl'
+    run_tool([
+        'tools/test.py',
+        str(config), checkpoint, '--work-dir',
+        str(tmp_path / 'test'), '--out',
+        str(predictions_file)
+    ])
+    with open(predictions_file, 'rb') as file:
+        predictions = pickle.load(file)
+    assert len(predictions) == 64
+    assert predictions[0]['pred_score'].shape == (10, )
+
+
+def test_missing_checkpoint_is_named(tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
+    result = run_tool(
+        ['tools/test.py', str(config),
+         str(tmp_path / 'nope.pth')], check=False)
+    assert result.returncode == 1
+    assert f'error: checkpoint file not found: {tmp_path / "nope.pth"}' in \
+        result.stderr

@@ -1,0 +1,104 @@
+"""tools/train.py: resume after kill -9, clear errors for user mistakes."""
+import torch
+
+from .tiny_digits import run_tool, write_tiny_config
+
+
+def final_weights(work_dir):
+    checkpoint = torch.load(work_dir / 'epoch_3.pth', weights_only=False)
+    return checkpoint['state_dict']
+
+
+def test_kill_and_resume_ends_with_the_uninterrupted_weights(
+        tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
+    straight = tmp_path / 'straight'
+    run_tool(['tools/train.py', str(config), '--work-dir', str(straight)])
+
+    # 4 iterations an epoch: iteration 5 (0-based) is inside epoch 2.
+    killed_config = write_tiny_config(
+        tmp_path / 'tiny_killed.py',
+        digits_root,
+        extra_hooks=[dict(type='KillAtIterHook', iteration=5)])
+    resumed = tmp_path / 'resumed'
+    killed = run_tool(
+        ['tools/train.py', str(killed_config), '--work-dir', str(resumed)],
+        check=False)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert (resumed / 'epoch_1.pth').exists()
+    assert not (resumed / 'epoch_2.pth').exists()
+
+    result = run_tool(
+        ['tools/train.py', str(config), '--work-dir', str(resumed),
+         '--resume'])
+    assert 'resumed epoch: 1' in result.stdout + result.stderr
+
+    expected, actual = final_weights(straight), final_weights(resumed)
+    assert expected.keys() == actual.keys()
+    for key, value in expected.items():
+        assert torch.equal(actual[key], value), key
+
+
+def test_missing_data_root_names_path_key_and_remedy(tmp_path):
+    config = write_tiny_config(tmp_path / 'tiny.py', tmp_path / 'nowhere')
+    result = run_tool(['tools/train.py', str(config)], check=False)
+    assert result.returncode == 1
+    assert "train_dataloader.dataset.data_root: the folder '" in \
+        result.stderr
+    assert str(tmp_path / 'nowhere') in result.stderr
+    assert 'tools/dataset_converters/digits.py' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_unknown_type_suggests_close_matches(tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
+    result = run_tool([
+        'tools/train.py',
+        str(config), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options',
+        'model.backbone.type=mmshuffle.ShufleNetV2'
+    ],
+                      check=False)
+    assert result.returncode == 1
+    assert "type 'mmshuffle.ShufleNetV2' is in no registry" in result.stderr
+    assert "'mmshuffle.ShuffleNetV2'" in result.stderr
+
+
+def test_cfg_options_that_do_not_parse_are_named(tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
+    result = run_tool(
+        ['tools/train.py',
+         str(config), '--cfg-options', 'train_cfg.max_epochs'],
+        check=False)
+    assert result.returncode == 2
+    assert "--cfg-options: cannot parse 'train_cfg.max_epochs': expected " \
+        'KEY=VALUE' in result.stderr
+
+
+def test_cfg_options_that_do_not_merge_are_named(tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
+    result = run_tool(
+        ['tools/train.py',
+         str(config), '--cfg-options', 'max_epochs.value=3'],
+        check=False)
+    assert result.returncode == 1
+    assert "--cfg-options max_epochs.value=3 cannot be merged" in \
+        result.stderr
+
+
+def test_corrupt_image_is_named(tmp_path, digits_root):
+    import shutil
+    root = tmp_path / 'digits'
+    shutil.copytree(digits_root, root)
+    first = (root / 'meta' / 'train.txt').read_text().split()[0]
+    (root / 'train' / first).write_bytes(b'not a png')
+    config = write_tiny_config(tmp_path / 'tiny.py', root, epochs=2)
+    result = run_tool([
+        'tools/train.py',
+        str(config), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options',
+        'train_dataloader.num_workers=0'
+    ],
+                      check=False)
+    assert result.returncode != 0
+    assert str(root / 'train' / first) in result.stderr

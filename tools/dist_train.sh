@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun: tools/dist_train.sh CONFIG NUM_PROCS [ARGS...]
+# On machines without CUDA the ranks run on CPU with gloo.
+set -euo pipefail
+CONFIG=$1
+NPROCS=$2
+shift 2
+PYTHON=${PYTHON:-python}
+exec "$PYTHON" -m torch.distributed.run \
+    --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
+    --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
+    --nproc_per_node="$NPROCS" \
+    "$(dirname "$0")/train.py" "$CONFIG" --launcher pytorch "$@"

@@ -1,0 +1,81 @@
+"""Evaluate a checkpoint on a config's test set, with a progress bar.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
+        [--out-item {pred,metrics}] [--cfg-options K=V ...]
+        [--launcher {none,pytorch,slurm,mpi}]
+
+``--out`` dumps the predictions (a pickle, through MMEngine's
+``DumpResults``) or, with ``--out-item metrics``, the metrics (JSON, YAML or
+pickle by the file's suffix). Works for classification and MMDetection
+configs.
+"""
+import argparse
+import os
+
+import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
+from mmshuffle.apis import (CfgOptionsAction, MissingDataError,
+                            check_data_roots, load_config, run_tool)
+from mmshuffle.compat import setup_cpu_distributed
+
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description='Test a checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--out', help='dump the predictions (or metrics) to this file')
+    parser.add_argument(
+        '--out-item',
+        choices=['pred', 'metrics'],
+        default='pred',
+        help='what --out dumps (default: pred)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    """Build the runner from the config, load the checkpoint and test."""
+    args = parse_args()
+    cfg = load_config(args.config, args.work_dir, args.launcher,
+                      args.cfg_options)
+    if not os.path.isfile(args.checkpoint):
+        raise MissingDataError(f'checkpoint file not found: '
+                                f'{args.checkpoint}')
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(type='mmshuffle.ProgressBarHook')
+    ]
+    check_data_roots(cfg, ('test', ))
+    setup_cpu_distributed(cfg)
+
+    from mmengine.evaluator import DumpResults
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
+    if args.out and args.out_item == 'pred':
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=args.out))
+    metrics = runner.test()
+    if args.out and args.out_item == 'metrics':
+        import mmengine
+        mmengine.dump(metrics, args.out)
+
+
+if __name__ == '__main__':
+    run_tool(main)

@@ -1,0 +1,88 @@
+"""Train a model from a config, as mmpretrain's tools/train.py does.
+
+Works for classification configs (default scope mmpretrain) and MMDetection
+configs (default scope mmdet) alike, on today's torch: see
+mmshuffle/compat for the fixes to MMEngine 0.10.7 (resume, safe loading,
+atomic checkpoints, CPU distributed runs).
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CHECKPOINT]]
+        [--amp] [--auto-scale-lr] [--no-validate] [--cfg-options K=V ...]
+        [--launcher {none,pytorch,slurm,mpi}]
+"""
+import argparse
+import os
+
+import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
+from mmshuffle.apis import (CfgOptionsAction, UserInputError, check_data_roots,
+                            load_config, run_tool)
+from mmshuffle.compat import setup_cpu_distributed
+
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        help='resume from this checkpoint; without a path, from the latest '
+        'checkpoint in the work dir')
+    parser.add_argument(
+        '--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate the checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the actual total batch size over '
+        'the config\'s auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    """Build the runner from the config and train."""
+    args = parse_args()
+    cfg = load_config(args.config, args.work_dir, args.launcher,
+                      args.cfg_options)
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = None if args.resume == 'auto' else args.resume
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg:
+            raise UserInputError('--auto-scale-lr needs auto_scale_lr = '
+                             'dict(base_batch_size=N) in the config')
+        cfg.auto_scale_lr.enable = True
+    check_data_roots(cfg, ('train', 'val'))
+    setup_cpu_distributed(cfg)
+
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    run_tool(main)
