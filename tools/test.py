@@ -13,8 +13,9 @@ import argparse
 import os
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (CfgOptionsAction, MissingDataError,
-                            check_data_roots, load_config, run_tool)
+from mmshuffle.apis import (MissingDataError, add_common_args, build_runner,
+                            check_data_roots, load_config, parse_tool_args,
+                            run_tool)
 from mmshuffle.compat import setup_cpu_distributed
 
 
@@ -23,7 +24,6 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a checkpoint')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument(
         '--out', help='dump the predictions (or metrics) to this file')
     parser.add_argument(
@@ -31,20 +31,8 @@ def parse_args() -> argparse.Namespace:
         choices=['pred', 'metrics'],
         default='pred',
         help='what --out dumps (default: pred)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parse_tool_args(parser)
 
 
 def main() -> None:
@@ -53,8 +41,8 @@ def main() -> None:
     cfg = load_config(args.config, args.work_dir, args.launcher,
                       args.cfg_options)
     if not os.path.isfile(args.checkpoint):
-        raise MissingDataError(f'checkpoint file not found: '
-                                f'{args.checkpoint}')
+        raise MissingDataError(
+            f'checkpoint file not found: {args.checkpoint}')
     cfg.load_from = args.checkpoint
     cfg.resume = False
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
@@ -64,10 +52,7 @@ def main() -> None:
     setup_cpu_distributed(cfg)
 
     from mmengine.evaluator import DumpResults
-    from mmengine.registry import RUNNERS
-    from mmengine.runner import Runner
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     if args.out and args.out_item == 'pred':
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))

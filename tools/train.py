@@ -10,11 +10,11 @@ atomic checkpoints, CPU distributed runs).
         [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
-import os
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (CfgOptionsAction, UserInputError, check_data_roots,
-                            load_config, run_tool)
+from mmshuffle.apis import (UserInputError, add_common_args, build_runner,
+                            check_data_roots, load_config, parse_tool_args,
+                            run_tool)
 from mmshuffle.compat import setup_cpu_distributed
 
 
@@ -22,7 +22,6 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -40,20 +39,8 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='scale the learning rate by the actual total batch size over '
         'the config\'s auto_scale_lr.base_batch_size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parse_tool_args(parser)
 
 
 def main() -> None:
@@ -77,10 +64,7 @@ def main() -> None:
     check_data_roots(cfg, ('train', 'val'))
     setup_cpu_distributed(cfg)
 
-    from mmengine.registry import RUNNERS
-    from mmengine.runner import Runner
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
 
 

@@ -1,11 +1,7 @@
-# ShuffleNet V1 1x (g=3) on the embedded handwritten digits:
+# ShuffleNet V1 1x (g=3) on the embedded handwritten digits, with the recipe
+# of the ShuffleNetV2 demo:
 # python tools/digits_demo.py --config configs/shufflenet_v1/shufflenet-v1-1x_digits.py
-_base_ = [
-    '../_base_/models/shufflenet_v1_1x.py',
-    '../_base_/datasets/digits_bs32.py',
-    '../_base_/schedules/digits_sgd_cosine.py',
-    '../_base_/default_runtime.py',
-]
-model = dict(head=dict(num_classes=10, topk=(1, )))
-default_hooks = dict(logger=dict(interval=10))
-randomness = dict(seed=0)
+_base_ = ['../shufflenet_v2/shufflenet-v2-1x_digits.py']
+model = dict(
+    backbone=dict(_delete_=True, type='mmshuffle.ShuffleNetV1', groups=3),
+    head=dict(in_channels=960))

@@ -3,10 +3,12 @@ from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .data_checks import check_data_roots
 from .errors import BadCfgOptionError, MissingDataError, UserInputError
 from .registry_errors import explain_unknown_type
-from .tool_support import load_config, run_tool
+from .tool_support import (add_common_args, build_runner, load_config,
+                           parse_tool_args, run_tool)
 
 __all__ = [
     'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
-    'explain_unknown_type', 'load_config', 'run_tool', 'BadCfgOptionError',
+    'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
+    'parse_tool_args', 'build_runner', 'BadCfgOptionError',
     'MissingDataError', 'UserInputError'
 ]

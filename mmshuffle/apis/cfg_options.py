@@ -38,8 +38,8 @@ def merge_cfg_options(cfg: Config, options: Optional[Dict]) -> None:
         options (dict, optional): Dotted keys and their values.
 
     Raises:
-        BadCfgOptionError: If an option cannot be merged (e.g. it indexes into a
-            value that is not a dict or list).
+        BadCfgOptionError: If an option cannot be merged (e.g. it indexes
+            into a value that is not a dict or list).
     """
     for key, value in (options or {}).items():
         try:

@@ -1,16 +1,54 @@
 """What tools/train.py and tools/test.py share: loading the config with
 command-line overrides, and turning user mistakes into one clear line."""
+import argparse
+import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional
 
 from mmengine.config import Config
 
 from mmshuffle.compat import UnsafeCheckpointError
 
-from .cfg_options import merge_cfg_options
+from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .errors import MissingDataError, UserInputError
 from .registry_errors import explain_unknown_type
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Add the flags tools/train.py and tools/test.py share:
+    ``--work-dir``, ``--cfg-options``, ``--launcher`` and ``--local-rank``.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_tool_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse a tool's command line; export ``LOCAL_RANK`` for launchers
+    that pass ``--local-rank`` instead.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+
+    Returns:
+        argparse.Namespace: The arguments.
+    """
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def load_config(path: str, work_dir: Optional[str], launcher: str,
@@ -62,3 +100,18 @@ def run_tool(main: Callable[[], None]) -> None:
     except (UserInputError, UnsafeCheckpointError) as error:
         sys.exit(f'error: {error}')
 
+
+def build_runner(cfg: Config):
+    """Build the runner a config asks for (``runner_type``), else MMEngine's.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        Runner: The runner.
+    """
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

@@ -4,7 +4,7 @@ The 1,797 real 8x8 greyscale digits that ship inside scikit-learn's wheel
 (UCI "Optical Recognition of Handwritten Digits") become PNG files plus
 annotation lists, the layout mmpretrain's ``CustomDataset`` reads::
 
-    ROOT/train/<class>/<index>.png   ROOT/meta/train.txt  ("train/3/0007.png 3")
+    ROOT/train/<class>/<index>.png   ROOT/meta/train.txt  ("3/0007.png 3")
     ROOT/val/<class>/<index>.png     ROOT/meta/val.txt
     ROOT/meta/classes.txt
 

@@ -27,5 +27,6 @@ def init_shufflenet_weights(model: nn.Module) -> None:
                 nn.init.ones_(module.weight)
             if module.bias is not None:
                 nn.init.constant_(module.bias, 1e-4)
-            if isinstance(module, _BatchNorm) and module.running_mean is not None:
+            if isinstance(module, _BatchNorm) and \
+                    module.running_mean is not None:
                 nn.init.zeros_(module.running_mean)

@@ -100,7 +100,8 @@ def test_with_cp_gives_identical_outputs_and_gradients(family, monkeypatch):
         model.train()
         outs = model(x)
         sum(out.square().mean() for out in outs).backward()
-        results.append((outs, {n: p.grad for n, p in model.named_parameters()}))
+        grads = {name: p.grad for name, p in model.named_parameters()}
+        results.append((outs, grads))
     assert calls, 'with_cp=True never checkpointed a block'
     (outs_a, grads_a), (outs_b, grads_b) = results
     for a, b in zip(outs_a, outs_b):
