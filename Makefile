@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: test demo install
+.PHONY: test demo demo-det install
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,3 +16,6 @@ test: install
 
 demo: install
 	$(PY) tools/digits_demo.py
+
+demo-det: install
+	$(PY) tools/det_demo.py

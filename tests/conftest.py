@@ -7,3 +7,7 @@ from mmengine.logging import MMLogger
 def quiet_mmengine():
     """Keep MMEngine's per-parameter init logs out of test output."""
     MMLogger.get_instance('mmengine').setLevel('WARNING')
+
+
+# The digits, written once per session, for the tests that run the tools.
+from .tools.tiny_digits import digits_root  # noqa: E402,F401

@@ -14,9 +14,7 @@ import os
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.apis import (MissingDataError, add_common_args, build_runner,
-                            check_data_roots, load_config, parse_tool_args,
-                            run_tool)
-from mmshuffle.compat import setup_cpu_distributed
+                            load_config, parse_tool_args, run_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,11 +46,9 @@ def main() -> None:
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
         dict(type='mmshuffle.ProgressBarHook')
     ]
-    check_data_roots(cfg, ('test', ))
-    setup_cpu_distributed(cfg)
 
     from mmengine.evaluator import DumpResults
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, ('test', ))
     if args.out and args.out_item == 'pred':
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))

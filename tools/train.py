@@ -13,9 +13,7 @@ import argparse
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.apis import (UserInputError, add_common_args, build_runner,
-                            check_data_roots, load_config, parse_tool_args,
-                            run_tool)
-from mmshuffle.compat import setup_cpu_distributed
+                            load_config, parse_tool_args, run_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,12 +57,10 @@ def main() -> None:
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg:
             raise UserInputError('--auto-scale-lr needs auto_scale_lr = '
-                             'dict(base_batch_size=N) in the config')
+                                 'dict(base_batch_size=N) in the config')
         cfg.auto_scale_lr.enable = True
-    check_data_roots(cfg, ('train', 'val'))
-    setup_cpu_distributed(cfg)
 
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, ('train', 'val'))
     runner.train()
 
 

@@ -3,7 +3,7 @@
 # classifiers, heads, datasets and metrics are used as they are.
 default_scope = 'mmpretrain'
 custom_imports = dict(
-    imports=['mmshuffle.models', 'mmshuffle.engine'],
+    imports=['mmshuffle.models', 'mmshuffle.engine', 'mmshuffle.compat'],
     allow_failed_imports=False)
 
 default_hooks = dict(

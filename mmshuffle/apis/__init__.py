@@ -2,6 +2,7 @@
 from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .data_checks import check_data_roots
 from .errors import BadCfgOptionError, MissingDataError, UserInputError
+from .model_checks import NeckChannelsError, check_neck_in_channels
 from .registry_errors import explain_unknown_type
 from .tool_support import (add_common_args, build_runner, load_config,
                            parse_tool_args, run_tool)
@@ -10,5 +11,6 @@ __all__ = [
     'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
     'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
     'parse_tool_args', 'build_runner', 'BadCfgOptionError',
-    'MissingDataError', 'UserInputError'
+    'MissingDataError', 'UserInputError', 'NeckChannelsError',
+    'check_neck_in_channels'
 ]

@@ -4,14 +4,16 @@ import argparse
 import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 from mmengine.config import Config
 
-from mmshuffle.compat import UnsafeCheckpointError
+from mmshuffle.compat import UnsafeCheckpointError, setup_cpu_distributed
 
 from .cfg_options import CfgOptionsAction, merge_cfg_options
+from .data_checks import check_data_roots
 from .errors import MissingDataError, UserInputError
+from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
 
 
@@ -101,17 +103,27 @@ def run_tool(main: Callable[[], None]) -> None:
         sys.exit(f'error: {error}')
 
 
-def build_runner(cfg: Config):
-    """Build the runner a config asks for (``runner_type``), else MMEngine's.
+def build_runner(cfg: Config, splits: Tuple[str, ...]):
+    """Check a config, then build the runner it asks for (``runner_type``),
+    else MMEngine's.
+
+    Before anything is built: the neck must take what an mmshuffle backbone
+    gives, and every dataset of ``splits`` must have its data. A CPU
+    distributed run is set up with gloo (:func:`setup_cpu_distributed`).
 
     Args:
         cfg (Config): The config.
+        splits (tuple[str]): The dataloaders the run uses, e.g.
+            ``('train', 'val')``.
 
     Returns:
         Runner: The runner.
     """
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    check_neck_in_channels(cfg.model)
+    check_data_roots(cfg, splits)
+    setup_cpu_distributed(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)

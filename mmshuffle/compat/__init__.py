@@ -10,6 +10,9 @@ applies them.
   interrupted save never leaves a corrupt latest checkpoint.
 - Distributed training on CPU: see :func:`setup_cpu_distributed`.
 
+:mod:`mmshuffle.compat.mmdet_fixes`, imported by the detection configs,
+fixes MMDetection 3.3.0's SSD head, which cannot predict.
+
 The configs under ``configs/`` import this module through
 ``custom_imports``, so the fixes also hold under mmpretrain's own tools.
 """

@@ -44,12 +44,18 @@ grep -q "'-std=c++20'" "$src/setup.py" || {
     echo "error: no -std=c++17 flag found to patch in mmcv's setup.py" >&2
     exit 1
 }
-mkdir -p "$WHEEL_DIR"
+mkdir -p "$WHEEL_DIR" "$CACHE_ROOT/logs"
+log="$CACHE_ROOT/logs/mmcv-$MMCV_VERSION-torch$TORCH_VERSION-$PY_TAG.log"
+echo "compiling (log: $log)" >&2
 (
     cd "$src"
     PATH="$work/buildtools/bin:$PATH" PYTHONPATH="$work/buildtools" \
         MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=${MAX_JOBS:-2} \
-        "$PYTHON" setup.py --quiet bdist_wheel --dist-dir "$work/dist" >&2
-)
+        "$PYTHON" setup.py bdist_wheel --dist-dir "$work/dist"
+) >"$log" 2>&1 || {
+    tail -n 40 "$log" >&2
+    echo "error: building mmcv failed; the whole log is $log" >&2
+    exit 1
+}
 mv "$work"/dist/mmcv-*.whl "$WHEEL_DIR/"
 ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl | head -n 1

@@ -1,9 +1,16 @@
 """Install what mmshuffle's tests and tools need, and nothing that is there.
 
-Run by ``make test`` inside the project's virtual environment. Each pinned
-requirement is checked against what is installed; only missing or
-mismatched ones go to one ``pip install``. A full mmcv (with compiled ops)
-that is already importable is kept: mmcv-lite would overwrite its files.
+Run by ``make test`` inside the project's virtual environment:
+
+1. torch and torchvision (pip takes them from the local disk);
+2. full mmcv with compiled ops, which MMDetection needs: a full mmcv that is
+   already importable is kept; otherwise ``tools/setup/build_mmcv.sh``
+   builds mmcv 2.1.0 for this torch once and caches the wheel outside the
+   checkout, and it replaces mmcv-lite (the two install the same package);
+3. every other pinned or needed package that is missing, in one
+   ``pip install``;
+4. mmshuffle itself, editable.
+
 A second run installs nothing.
 """
 import importlib.metadata
@@ -11,19 +18,13 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# torch and torchvision first: pip takes these builds from the local disk.
-PINNED = {
-    'torch': '2.14.1',
-    'torchvision': '0.29.1',
-    'mmengine': '0.10.7',
-    'mmpretrain': '1.2.0',
-}
+TORCH = {'torch': '2.14.1', 'torchvision': '0.29.1'}
+PINNED = {'mmengine': '0.10.7', 'mmpretrain': '1.2.0', 'mmdet': '3.3.0'}
 UNPINNED = ('pytest', 'scikit-learn', 'onnx', 'onnxscript', 'onnxruntime')
-MMCV_LITE = ('mmcv-lite', '2.1.0')
 
 
 def installed_version(name: str) -> str:
@@ -41,32 +42,59 @@ def has_full_mmcv() -> bool:
                        capture_output=True).returncode == 0)
 
 
-def missing_requirements() -> List[str]:
-    """List the pip requirement strings that are not satisfied."""
-    missing = [
-        f'{name}=={version}' for name, version in PINNED.items()
+def missing(requirements: Dict[str, str]) -> List[str]:
+    """List the ``name==version`` pins that are not installed as pinned."""
+    return [
+        f'{name}=={version}' for name, version in requirements.items()
         if installed_version(name) != version
     ]
-    missing += [name for name in UNPINNED if not installed_version(name)]
-    name, version = MMCV_LITE
-    if installed_version(name) != version and not has_full_mmcv():
-        missing.append(f'{name}=={version}')
-    return missing
+
+
+def install_full_mmcv(pip: List[str]) -> None:
+    """Build (or take from the cache) and install full mmcv for this torch.
+
+    Args:
+        pip (list[str]): The ``pip install`` command line.
+    """
+    print('Installing full mmcv (the first time, building it takes 15-25 '
+          'minutes on 2 cores)', flush=True)
+    built = subprocess.run(
+        ['bash', str(ROOT / 'tools' / 'setup' / 'build_mmcv.sh'),
+         sys.executable],
+        check=True, stdout=subprocess.PIPE, text=True)
+    wheel = built.stdout.strip().splitlines()[-1]
+    if installed_version('mmcv-lite'):
+        subprocess.run(
+            [sys.executable, '-m', 'pip', 'uninstall', '--yes', 'mmcv-lite'],
+            check=True)
+    subprocess.run(pip + ['--no-deps', wheel], check=True)
+    if not has_full_mmcv():
+        raise RuntimeError(f'{wheel} installed, but mmcv._ext does not '
+                           'import')
+
+
+def install(pip: List[str], requirements: List[str]) -> bool:
+    """``pip install`` the requirements, if any; tell whether it did."""
+    if requirements:
+        print('Installing:', ' '.join(requirements), flush=True)
+        subprocess.run(pip + requirements, check=True)
+    return bool(requirements)
 
 
 def main() -> int:
     """Install what is missing, then mmshuffle itself in editable mode."""
     pip = [sys.executable, '-m', 'pip', 'install', '--quiet']
-    missing = missing_requirements()
-    if missing:
-        print('Installing:', ' '.join(missing), flush=True)
-        subprocess.run(pip + missing, check=True)
+    installed_any = install(pip, missing(TORCH))
+    if not has_full_mmcv():
+        install_full_mmcv(pip)
+        installed_any = True
+    installed_any |= install(
+        pip, missing(PINNED) +
+        [name for name in UNPINNED if not installed_version(name)])
     if not installed_version('mmshuffle'):
-        print('Installing mmshuffle (editable)', flush=True)
-        subprocess.run(
-            pip + ['--no-deps', '--no-build-isolation', '-e', str(ROOT)],
-            check=True)
-    if not missing:
+        installed_any |= install(
+            pip, ['--no-deps', '--no-build-isolation', '-e', str(ROOT)])
+    if not installed_any:
         print('All requirements already installed.')
     return 0
 

@@ -1,0 +1,23 @@
+# FCOS + FPN on ShuffleNetV2 1x, COCO, 1x schedule.
+_base_ = [
+    './_base_/fcos_fpn.py', './_base_/coco_detection.py',
+    './_base_/schedule_1x.py', './_base_/default_runtime.py',
+    './_base_/pretrained.py'
+]
+model = dict(
+    backbone=dict(
+        type='mmshuffle.ShuffleNetV2',
+        widen_factor=1.0,
+        out_indices=(0, 1, 2),  # strides 8, 16, 32
+        frozen_stages=0,
+        norm_eval=True,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint={{_base_.shufflenet_v2_1x}},
+            prefix='backbone.')),
+    neck=dict(in_channels=[116, 232, 464]))
+# FCOS's recipe: lr 0.01, twice the lr and no decay for biases, clipped grads.
+optim_wrapper = dict(
+    optimizer=dict(lr=0.01),
+    paramwise_cfg=dict(bias_lr_mult=2.0, bias_decay_mult=0.0),
+    clip_grad=dict(max_norm=35, norm_type=2))

@@ -1,0 +1,20 @@
+# RetinaNet + FPN on ShuffleNetV1 1x (g=3), COCO, 1x schedule.
+_base_ = [
+    './_base_/retinanet_fpn.py', './_base_/coco_detection.py',
+    './_base_/schedule_1x.py', './_base_/default_runtime.py',
+    './_base_/pretrained.py'
+]
+model = dict(
+    backbone=dict(
+        type='mmshuffle.ShuffleNetV1',
+        groups=3,
+        widen_factor=1.0,
+        out_indices=(0, 1, 2),  # strides 8, 16, 32
+        frozen_stages=0,
+        norm_eval=True,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint={{_base_.shufflenet_v1_1x_g3}},
+            prefix='backbone.')),
+    neck=dict(in_channels=[240, 480, 960]))
+optim_wrapper = dict(optimizer=dict(lr=0.01))

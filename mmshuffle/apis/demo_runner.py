@@ -1,0 +1,86 @@
+"""The train, test and plot sequence the demos share."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def parse_demo_args(description: str, default_config: str,
+                    demo: str) -> Tuple[str, Path]:
+    """Parse a demo's command line and set its torch thread count.
+
+    Args:
+        description (str): The demo's one-line description.
+        default_config (str): The config it trains by default.
+        demo (str): The demo's name, for the default work dir.
+
+    Returns:
+        tuple[str, Path]: The config and the work dir.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--config', default=default_config,
+                        help=f'the config (default: {default_config})')
+    parser.add_argument('--work-dir', type=Path,
+                        help=f'default: work_dirs/{demo}/<config name>')
+    parser.add_argument(
+        '--threads', type=int, default=len(os.sched_getaffinity(0)),
+        help='torch threads (default: the cores this process may use)')
+    args = parser.parse_args()
+    os.environ['OMP_NUM_THREADS'] = str(args.threads)
+    work_dir = args.work_dir or ROOT / 'work_dirs' / demo / Path(
+        args.config).stem
+    return args.config, work_dir
+
+
+def run_repo_tool(*args: str) -> None:
+    """Run a script of this repository with this interpreter.
+
+    Args:
+        *args (str): The script, relative to the repository, and its
+            arguments.
+
+    Raises:
+        subprocess.CalledProcessError: If it fails.
+    """
+    subprocess.run([sys.executable, *args], cwd=ROOT, check=True)
+
+
+def train_test_plot(config: str, work_dir: Path, plot_keys: Sequence[str],
+                    title: str) -> Dict[str, float]:
+    """Train a config, test its last checkpoint and plot its curves.
+
+    Steps print as ``[2/4]`` to ``[4/4]``; step 1, the data, is the
+    caller's.
+
+    Args:
+        config (str): The config, relative to the repository.
+        work_dir (Path): The work dir of the run.
+        plot_keys (Sequence[str]): The scalars to plot.
+        title (str): The title of the figure.
+
+    Returns:
+        dict: The test metrics, plus ``checkpoint`` and ``curves`` paths.
+    """
+    print(f'[2/4] training {config}', flush=True)
+    run_repo_tool('tools/train.py', config, '--work-dir', str(work_dir))
+
+    print('[3/4] evaluating the last checkpoint', flush=True)
+    checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
+    metrics_file = work_dir / 'test_metrics.json'
+    run_repo_tool('tools/test.py', config, checkpoint, '--work-dir',
+                  str(work_dir / 'test'), '--out', str(metrics_file),
+                  '--out-item', 'metrics')
+    metrics = json.loads(metrics_file.read_text())
+
+    print('[4/4] plotting the curves', flush=True)
+    runs = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    curves = work_dir / 'curves.png'
+    run_repo_tool('tools/analysis_tools/analyze_logs.py', 'plot_curve',
+                  str(runs[-1]), '--keys', *plot_keys, '--out', str(curves),
+                  '--title', title)
+    return dict(metrics, checkpoint=checkpoint, curves=str(curves))
