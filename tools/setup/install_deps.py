@@ -3,12 +3,12 @@
 Run by ``make test`` inside the project's virtual environment:
 
 1. torch and torchvision (pip takes them from the local disk);
-2. full mmcv with compiled ops, which MMDetection needs: a full mmcv that is
+2. every other pinned or needed package that is missing, in one
+   ``pip install`` (none of them depends on mmcv);
+3. full mmcv with compiled ops, which MMDetection needs: a full mmcv that is
    already importable is kept; otherwise ``tools/setup/build_mmcv.sh``
    builds mmcv 2.1.0 for this torch once and caches the wheel outside the
    checkout, and it replaces mmcv-lite (the two install the same package);
-3. every other pinned or needed package that is missing, in one
-   ``pip install``;
 4. mmshuffle itself, editable.
 
 A second run installs nothing.
@@ -85,12 +85,12 @@ def main() -> int:
     """Install what is missing, then mmshuffle itself in editable mode."""
     pip = [sys.executable, '-m', 'pip', 'install', '--quiet']
     installed_any = install(pip, missing(TORCH))
-    if not has_full_mmcv():
-        install_full_mmcv(pip)
-        installed_any = True
     installed_any |= install(
         pip, missing(PINNED) +
         [name for name in UNPINNED if not installed_version(name)])
+    if not has_full_mmcv():  # after mmengine, which brings mmcv's needs
+        install_full_mmcv(pip)
+        installed_any = True
     if not installed_version('mmshuffle'):
         installed_any |= install(
             pip, ['--no-deps', '--no-build-isolation', '-e', str(ROOT)])
