@@ -3,6 +3,8 @@ from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .data_checks import check_data_roots
 from .errors import BadCfgOptionError, MissingDataError, UserInputError
 from .model_checks import NeckChannelsError, check_neck_in_channels
+from .model_zoo import (ModelZooError, WeightsDownloadError, get_model,
+                        list_models)
 from .registry_errors import explain_unknown_type
 from .tool_support import (add_common_args, build_runner, load_config,
                            parse_tool_args, run_tool)
@@ -12,5 +14,6 @@ __all__ = [
     'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
     'parse_tool_args', 'build_runner', 'BadCfgOptionError',
     'MissingDataError', 'UserInputError', 'NeckChannelsError',
-    'check_neck_in_channels'
+    'check_neck_in_channels', 'get_model', 'list_models', 'ModelZooError',
+    'WeightsDownloadError'
 ]

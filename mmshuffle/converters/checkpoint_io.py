@@ -1,0 +1,111 @@
+"""Reading the converters' sources and writing their results: tensors and
+plain metadata, loadable with ``torch.load(weights_only=True)``."""
+import io
+from pathlib import Path
+from typing import Any, Dict, Mapping, Tuple, Union
+
+import torch
+from torch import Tensor
+
+from mmshuffle.apis.errors import MissingDataError
+from mmshuffle.compat import atomic_write, load_from_local_safely
+
+from .errors import ConversionError
+from .key_renaming import preview
+
+# Where checkpoints keep their state dict, besides the top level.
+STATE_DICT_KEYS = ('state_dict', 'model')
+PLAIN_TYPES = (str, int, float, bool, type(None))
+# What plain_metadata returns for an object that is not plain.
+DROPPED = object()
+
+
+def load_state_dict(path: Union[str, Path]) -> Tuple[Dict[str, Tensor], Dict]:
+    """Load a state dict, bare or inside a checkpoint, with
+    ``torch.load(weights_only=True)``.
+
+    The state dict is the file itself, or its ``'state_dict'`` or
+    ``'model'`` item; a ``module.`` prefix on every key (``DataParallel``)
+    is dropped.
+
+    Args:
+        path (str | Path): The file.
+
+    Returns:
+        tuple[dict[str, Tensor], dict]: The state dict, and the
+        checkpoint's ``'meta'`` (empty when it has none).
+
+    Raises:
+        MissingDataError: If the file does not exist.
+        UnsafeCheckpointError: If it holds objects other than tensors,
+            plain containers and what MMEngine checkpoints hold.
+        ConversionError: If it holds no state dict.
+    """
+    if not Path(path).is_file():
+        raise MissingDataError(f'checkpoint file not found: {path}')
+    checkpoint = load_from_local_safely(path, map_location='cpu')
+    state_dict, meta = checkpoint, {}
+    if isinstance(checkpoint, Mapping):
+        for key in STATE_DICT_KEYS:
+            if isinstance(checkpoint.get(key), Mapping):
+                state_dict = checkpoint[key]
+                meta = checkpoint.get('meta') or {}
+                break
+    if not isinstance(state_dict, Mapping) or not state_dict or not all(
+            isinstance(key, str) and isinstance(value, Tensor)
+            for key, value in state_dict.items()):
+        found = (f'a dict with keys {preview(checkpoint)}' if isinstance(
+            checkpoint, Mapping) else type(checkpoint).__name__)
+        wrappers = ' or '.join(map(repr, STATE_DICT_KEYS))
+        raise ConversionError(
+            f'{path} holds no state dict: expected a dict of tensors, or a '
+            f'checkpoint with one under {wrappers}; got {found}')
+    if all(key.startswith('module.') for key in state_dict):
+        state_dict = {key[len('module.'):]: v for key, v in state_dict.items()}
+    return dict(state_dict), dict(meta) if isinstance(meta, Mapping) else {}
+
+
+def plain_metadata(value: Any) -> Any:
+    """Keep what ``torch.load(weights_only=True)`` loads without help:
+    strings, numbers, booleans, None, and lists, tuples and dicts of them.
+
+    Args:
+        value: Metadata of a source checkpoint.
+
+    Returns:
+        A copy from which any other object is dropped; ``DROPPED`` when
+        ``value`` itself is another object.
+    """
+    if isinstance(value, PLAIN_TYPES):
+        return value
+    if isinstance(value, (list, tuple)):
+        kept = [plain_metadata(item) for item in value]
+        kept = [item for item in kept if item is not DROPPED]
+        return tuple(kept) if isinstance(value, tuple) else kept
+    if isinstance(value, Mapping):
+        items = ((key, plain_metadata(item)) for key, item in value.items()
+                 if isinstance(key, PLAIN_TYPES))
+        return {key: item for key, item in items if item is not DROPPED}
+    return DROPPED
+
+
+def save_checkpoint(state_dict: Mapping[str, Tensor], meta: Mapping,
+                    path: Union[str, Path]) -> None:
+    """Write ``{'state_dict': ..., 'meta': ...}`` so that it is whole or
+    not there (:func:`mmshuffle.compat.atomic_write`).
+
+    Args:
+        state_dict (Mapping[str, Tensor]): The weights.
+        meta (Mapping): Plain metadata.
+        path (str | Path): Where to write; folders are created.
+    """
+    buffer = io.BytesIO()
+    torch.save(
+        {
+            'state_dict': {
+                key: value.contiguous()
+                for key, value in state_dict.items()
+            },
+            'meta': plain_metadata(dict(meta)),
+        }, buffer)
+    atomic_write(buffer.getvalue(), path)
