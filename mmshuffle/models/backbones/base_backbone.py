@@ -2,6 +2,7 @@
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch.fx
+from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -53,6 +54,26 @@ class EfficientBackbone(BaseModule):
         check_int_in_range('frozen_stages', frozen_stages, -1, num_stages - 1)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
+
+    def _build_stem_conv(self, channels: int, conv_cfg: Optional[dict],
+                         norm_cfg: dict, act_cfg: dict) -> None:
+        """Build ``conv1``, the stem's stride-2 3x3 convolution on RGB.
+
+        Args:
+            channels (int): The convolution's output channels.
+            conv_cfg (dict, optional): Config of the convolution.
+            norm_cfg (dict): Config of the norm layer.
+            act_cfg (dict): Config of the activation.
+        """
+        self.conv1 = ConvModule(
+            3,
+            channels,
+            kernel_size=3,
+            stride=2,
+            padding=1,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
 
     @property
     def stages(self) -> List[nn.Module]:

@@ -160,15 +160,7 @@ class MobileNetV2(EfficientBackbone):
             init_cfg=init_cfg)
         self.widen_factor = widen_factor
         in_channels = make_divisible(STEM_CHANNELS * widen_factor, 8)
-        self.conv1 = ConvModule(
-            3,
-            in_channels,
-            kernel_size=3,
-            stride=2,
-            padding=1,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg)
+        self._build_stem_conv(in_channels, conv_cfg, norm_cfg, act_cfg)
         self.layers = []
         channels, strides, total_stride = [], [], 2
         for index, (expand_ratio, base_channels, num_blocks,

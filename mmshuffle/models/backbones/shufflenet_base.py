@@ -1,7 +1,6 @@
 """What ShuffleNet V1 and V2 share: the stem, the stage list and the init."""
 from typing import List, Optional
 
-from mmcv.cnn import ConvModule
 from torch import Tensor, nn
 
 from ..utils import init_shufflenet_weights
@@ -28,15 +27,7 @@ class ShuffleNetBase(EfficientBackbone):
             norm_cfg (dict): Config of the norm layer.
             act_cfg (dict): Config of the activation.
         """
-        self.conv1 = ConvModule(
-            3,
-            channels,
-            kernel_size=3,
-            stride=2,
-            padding=1,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg)
+        self._build_stem_conv(channels, conv_cfg, norm_cfg, act_cfg)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
 
     @property
