@@ -2,6 +2,9 @@
 from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .data_checks import check_data_roots
 from .errors import BadCfgOptionError, MissingDataError, UserInputError
+from .export import (EXPORT_FORMATS, ExportError, ExportVerificationError,
+                     build_model, export_and_verify, load_for_export,
+                     parse_image_shape)
 from .model_checks import NeckChannelsError, check_neck_in_channels
 from .model_zoo import (ModelZooError, WeightsDownloadError, get_model,
                         list_models)
@@ -15,5 +18,7 @@ __all__ = [
     'parse_tool_args', 'build_runner', 'BadCfgOptionError',
     'MissingDataError', 'UserInputError', 'NeckChannelsError',
     'check_neck_in_channels', 'get_model', 'list_models', 'ModelZooError',
-    'WeightsDownloadError'
+    'WeightsDownloadError', 'EXPORT_FORMATS', 'ExportError',
+    'ExportVerificationError', 'build_model', 'export_and_verify',
+    'load_for_export', 'parse_image_shape'
 ]

@@ -1,0 +1,412 @@
+"""Build a model from a config, export it as ONNX, TorchScript or a
+``torch.export`` program, and check the export against PyTorch.
+
+The exported graph maps a float image batch ``(N, 3, H, W)``, already
+normalised as the config's ``data_preprocessor`` does, to the head's
+pre-softmax scores: ``model(x, mode='tensor')`` of mmpretrain's
+``ImageClassifier``.
+"""
+import contextlib
+import os
+import warnings
+from pathlib import Path
+from typing import (Callable, Dict, Iterator, Optional, Sequence, Tuple,
+                    Union)
+
+import torch
+from mmengine.config import Config
+from torch import Tensor, nn
+
+from .errors import MissingDataError, UserInputError
+from .model_checks import check_neck_in_channels
+
+EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
+# The file suffix of each format, for the default output file.
+SUFFIXES = {'onnx': '.onnx', 'torchscript': '.pt', 'exported-program': '.pt2'}
+# The largest max abs difference from PyTorch an export may show.
+TOLERANCE = 1e-4
+# A dynamic batch is traced at EXPORT_BATCH (torch.export specialises a
+# batch of 1) and checked at the others.
+EXPORT_BATCH = 2
+DYNAMIC_CHECK_BATCHES = (1, 3)
+
+
+class ExportError(UserInputError, ValueError):
+    """A model or checkpoint that cannot be exported as asked."""
+
+
+class ExportVerificationError(RuntimeError):
+    """An export whose outputs differ from PyTorch's."""
+
+
+def parse_image_shape(values: Sequence[int],
+                      option: str = '--shape') -> Tuple[int, int]:
+    """Read ``--shape H W`` (or one size, for a square image).
+
+    Args:
+        values (Sequence[int]): The values given.
+        option (str): The option's name, for the message.
+            Defaults to '--shape'.
+
+    Returns:
+        tuple[int, int]: Height and width.
+
+    Raises:
+        UserInputError: Unless one or two positive integers are given.
+    """
+    values = list(values)
+    if len(values) not in (1, 2) or any(
+            not isinstance(v, int) or v < 1 for v in values):
+        raise UserInputError(
+            f'{option} must be H W (or one size for a square image), '
+            f'positive integers, got {" ".join(map(str, values))}')
+    return (values[0], values[-1])
+
+
+def build_model(cfg: Config) -> nn.Module:
+    """Build ``cfg.model`` under the config's default scope, as MMEngine's
+    Runner does (with the config's top-level ``data_preprocessor``).
+
+    The config's ``custom_imports`` are imported by ``Config.fromfile``.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        nn.Module: The model, with its initial weights.
+
+    Raises:
+        NeckChannelsError: If the neck does not take the backbone's outputs.
+    """
+    from mmengine.registry import MODELS, DefaultScope
+    check_neck_in_channels(cfg.model)
+    model_cfg = cfg.model.copy()
+    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    scope = cfg.get('default_scope') or 'mmpretrain'
+    with DefaultScope.overwrite_default_scope(scope):
+        return MODELS.build(model_cfg)
+
+
+def describe_mismatch(model: nn.Module,
+                      state_dict: Dict[str, Tensor],
+                      shown: int = 3) -> str:
+    """Say, in one line, how a state dict differs from a model's.
+
+    Args:
+        model (nn.Module): The model.
+        state_dict (dict[str, Tensor]): The weights.
+        shown (int): Keys named of each kind. Defaults to 3.
+
+    Returns:
+        str: The keys of another shape (with both shapes), the missing and
+        the unexpected keys; empty if the weights fit.
+    """
+    expected = model.state_dict()
+    wrong_shape = [
+        f'{key} is {tuple(value.shape)} in the checkpoint, '
+        f'{tuple(expected[key].shape)} in the model'
+        for key, value in state_dict.items()
+        if key in expected and value.shape != expected[key].shape
+    ]
+    # BatchNorm fills in a missing num_batches_tracked itself.
+    missing = [
+        key for key in expected if key not in state_dict
+        and not key.endswith('num_batches_tracked')
+    ]
+    unexpected = [key for key in state_dict if key not in expected]
+    parts = []
+    for kind, keys in (('of another shape', wrong_shape),
+                       ('missing', missing), ('unexpected', unexpected)):
+        if keys:
+            more = len(keys) - shown
+            parts.append(f'{len(keys)} keys {kind} ({"; ".join(keys[:shown])}'
+                         + (f'; and {more} more)' if more > 0 else ')'))
+    return ', '.join(parts)
+
+
+def load_for_export(cfg: Config, checkpoint: Union[str, Path]) -> nn.Module:
+    """Build the config's model and load a checkpoint into it, exactly.
+
+    The weights load through MMEngine's ``load_checkpoint``, with
+    mmshuffle's safe loader (``weights_only=True``).
+
+    Args:
+        cfg (Config): The config.
+        checkpoint (str | Path): A checkpoint file (a ``state_dict`` key)
+            or a bare state dict.
+
+    Returns:
+        nn.Module: The model, in eval mode.
+
+    Raises:
+        MissingDataError: If the file does not exist.
+        ExportError: If the weights do not fit the model, naming the keys.
+        UnsafeCheckpointError: If the file holds arbitrary objects.
+    """
+    import mmshuffle.compat  # noqa: F401  (the safe loader)
+    from mmengine.runner import load_checkpoint
+
+    from .model_zoo import read_checkpoint
+    if not os.path.isfile(checkpoint):
+        raise MissingDataError(f'checkpoint file not found: {checkpoint}')
+    model = build_model(cfg)
+    try:
+        load_checkpoint(model, str(checkpoint), map_location='cpu',
+                        strict=True, logger='silent')
+    except RuntimeError as error:
+        # MMEngine lists every key over many lines: say it in one.
+        mismatch = describe_mismatch(
+            model, read_checkpoint(checkpoint)['state_dict'])
+        if not mismatch:
+            raise
+        raise ExportError(
+            f'the weights in {checkpoint} do not fit the model of the '
+            f'config: {mismatch}. Was it trained with this config?'
+        ) from error
+    return model.eval()
+
+
+class TensorMode(nn.Module):
+    """``model(x, mode='tensor')`` as a plain module: images to logits.
+
+    Args:
+        model (nn.Module): An MMEngine model, e.g. an ``ImageClassifier``.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.model(x, mode='tensor')
+
+
+def check_exportable(module: nn.Module, example: Tensor) -> None:
+    """Run the module once: it must give one tensor of scores.
+
+    Args:
+        module (nn.Module): The module to export.
+        example (Tensor): The batch it will be traced with.
+
+    Raises:
+        ExportError: If the forward fails or gives anything else.
+    """
+    try:
+        with torch.no_grad():
+            out = module(example)
+    except Exception as error:  # a model can raise anything on a shape
+        raise ExportError(
+            f'the model fails on a {tuple(example.shape)} batch: '
+            f'{type(error).__name__}: {error}') from error
+    if not isinstance(out, Tensor):
+        raise ExportError(
+            f"model(x, mode='tensor') gives a {type(out).__name__}, not a "
+            'tensor of scores: export takes a classifier with a head '
+            '(model.head in the config)')
+
+
+@contextlib.contextmanager
+def _quiet_jit() -> Iterator[None]:
+    """Silence torch 2.14's deprecation warnings of ``torch.jit``."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', category=FutureWarning,
+                                message=r'.*torch\.jit.*deprecated')
+        yield
+
+
+def export_module(module: nn.Module,
+                  fmt: str,
+                  path: Union[str, Path],
+                  example: Tensor,
+                  dynamic_batch: bool = False) -> None:
+    """Export a module that maps one tensor to one tensor.
+
+    Args:
+        module (nn.Module): The module, in eval mode.
+        fmt (str): One of :data:`EXPORT_FORMATS`.
+        path (str | Path): The file to write.
+        example (Tensor): An input to trace with.
+        dynamic_batch (bool): Whether the batch dimension is dynamic
+            (ONNX and exported programs; a TorchScript trace keeps the batch
+            dynamic where the model's code does). Defaults to False.
+
+    Raises:
+        ValueError: For an unknown format.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f'format must be one of {EXPORT_FORMATS}, '
+                         f'got {fmt!r}')
+    dynamic_shapes = None
+    if dynamic_batch:
+        dynamic_shapes = ({0: torch.export.Dim('batch', min=1)}, )
+    if fmt == 'onnx':
+        # One self-contained file: these models are far below protobuf's
+        # 2 GB limit.
+        torch.onnx.export(module, (example, ), str(path), dynamo=True,
+                          external_data=False, input_names=['input'],
+                          output_names=['scores'],
+                          dynamic_shapes=dynamic_shapes, verbose=False)
+    elif fmt == 'torchscript':
+        with _quiet_jit(), torch.no_grad():
+            torch.jit.trace(module, example).save(str(path))
+    else:
+        program = torch.export.export(module, (example, ),
+                                      dynamic_shapes=dynamic_shapes)
+        torch.export.save(program, str(path))
+
+
+def load_export(fmt: str,
+                path: Union[str, Path]) -> Callable[[Tensor], Tensor]:
+    """Load an export to run it: onnxruntime for ONNX, ``torch.jit.load``
+    and ``torch.export.load`` for the others.
+
+    Args:
+        fmt (str): One of :data:`EXPORT_FORMATS`.
+        path (str | Path): The exported file.
+
+    Returns:
+        callable: Maps an input tensor to the output tensor.
+    """
+    if fmt == 'onnx':
+        import onnxruntime
+        session = onnxruntime.InferenceSession(
+            str(path), providers=['CPUExecutionProvider'])
+        name = session.get_inputs()[0].name
+        return lambda x: torch.from_numpy(
+            session.run(None, {name: x.numpy()})[0])
+    if fmt == 'torchscript':
+        with _quiet_jit():
+            return torch.jit.load(str(path), map_location='cpu')
+    return torch.export.load(str(path)).module()
+
+
+def verify_export(module: nn.Module,
+                  fmt: str,
+                  path: Union[str, Path],
+                  inputs: Sequence[Tensor],
+                  tolerance: float = TOLERANCE) -> Dict[int, float]:
+    """Compare an export with the module on inputs.
+
+    Args:
+        module (nn.Module): The module that was exported.
+        fmt (str): One of :data:`EXPORT_FORMATS`.
+        path (str | Path): The exported file.
+        inputs (Sequence[Tensor]): The batches to compare on.
+        tolerance (float): The largest max abs difference allowed.
+            Defaults to :data:`TOLERANCE`.
+
+    Returns:
+        dict[int, float]: The max abs difference at each batch size.
+
+    Raises:
+        ExportVerificationError: If an output has another shape or
+            differs by more than ``tolerance``.
+    """
+    run = load_export(fmt, path)
+    diffs = {}
+    for x in inputs:
+        with torch.no_grad():
+            expected, got = module(x), run(x)
+        if got.shape != expected.shape:
+            raise ExportVerificationError(
+                f'the {fmt} export gives shape {tuple(got.shape)} '
+                f'for a {tuple(x.shape)} batch; PyTorch gives '
+                f'{tuple(expected.shape)}')
+        diff = (got - expected).abs().max().item()
+        diffs[len(x)] = diff
+        if not diff <= tolerance:  # NaN fails too
+            raise ExportVerificationError(
+                f'the {fmt} export differs from PyTorch at batch '
+                f'{len(x)}: max abs diff {diff:.3g} > tolerance '
+                f'{tolerance:g}')
+    return diffs
+
+
+def export_and_verify(model: nn.Module,
+                      fmt: str,
+                      out: Union[str, Path],
+                      shape: Tuple[int, int] = (224, 224),
+                      dynamic_batch: bool = False,
+                      tolerance: float = TOLERANCE,
+                      seed: int = 0) -> Dict[int, float]:
+    """Export ``model(x, mode='tensor')`` and check it on random batches.
+
+    The export is written beside ``out`` and renamed to it once checked, so
+    a failed export never replaces a file.
+
+    Args:
+        model (nn.Module): An MMEngine classifier, in eval mode.
+        fmt (str): One of :data:`EXPORT_FORMATS`.
+        out (str | Path): The file to write.
+        shape (tuple[int, int]): Height and width of the input.
+            Defaults to (224, 224).
+        dynamic_batch (bool): Whether the batch dimension is dynamic; it is
+            then checked at batches :data:`DYNAMIC_CHECK_BATCHES`, else at
+            1. Defaults to False.
+        tolerance (float): The largest max abs difference allowed.
+            Defaults to :data:`TOLERANCE`.
+        seed (int): Seed of the random batches. Defaults to 0.
+
+    Returns:
+        dict[int, float]: The max abs difference at each batch size.
+
+    Raises:
+        ExportError: If the model does not give one tensor of scores.
+        ExportVerificationError: If the export differs from PyTorch.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f'format must be one of {EXPORT_FORMATS}, '
+                         f'got {fmt!r}')
+    module = TensorMode(model).eval()
+    generator = torch.Generator().manual_seed(seed)
+    batches = DYNAMIC_CHECK_BATCHES if dynamic_batch else (1, )
+    example_batch = EXPORT_BATCH if dynamic_batch else 1
+    example, *inputs = (
+        torch.randn(n, 3, *shape, generator=generator)
+        for n in (example_batch, ) + batches)
+    check_exportable(module, example)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f'.{os.getpid()}.partial.{out.name}')
+    try:
+        export_module(module, fmt, partial, example, dynamic_batch)
+        try:
+            diffs = verify_export(module, fmt, partial, inputs, tolerance)
+        except ExportVerificationError as error:
+            raise ExportVerificationError(
+                f'{error}; {out} was not written') from None
+        os.replace(partial, out)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return diffs
+
+
+def default_export_path(checkpoint: Union[str, Path],
+                        fmt: str,
+                        out: Optional[Union[str, Path]] = None) -> Path:
+    """The file to export to: ``out``, else the checkpoint's path with the
+    format's suffix (``epoch_30.pth`` -> ``epoch_30.onnx``).
+
+    Args:
+        checkpoint (str | Path): The checkpoint exported.
+        fmt (str): One of :data:`EXPORT_FORMATS`.
+        out (str | Path, optional): ``--out``. Defaults to None.
+
+    Returns:
+        Path: The file.
+
+    Raises:
+        UserInputError: If the file is the checkpoint itself, or an
+            exported program's file does not end in ``.pt2``.
+    """
+    path = Path(out) if out else Path(checkpoint).with_suffix(SUFFIXES[fmt])
+    if path.resolve() == Path(checkpoint).resolve():
+        raise UserInputError(f'--out {path} is the checkpoint: give the '
+                             'export another file name')
+    if fmt == 'exported-program' and path.suffix != '.pt2':
+        raise UserInputError(
+            f'--out {path}: an exported program must be a .pt2 file '
+            '(torch.export.save and torch.export.load expect one), e.g. '
+            f'{path.with_suffix(".pt2")}')
+    return path
