@@ -1,0 +1,26 @@
+"""Fast CPU inference for the backbones and the classifiers built on them.
+
+``optimize(model, example_inputs)`` returns a callable that computes what
+the model computes in eval mode, faster: batch norms folded, channel
+shuffles made cheaper, branch channels padded for ONNX Runtime's blocked
+kernels, then a backend (ONNX Runtime by default; inductor, TorchScript or
+eager on request). The steps are also available one by one.
+
+Needs torch, mmengine and ``mmcv.cnn``; the ``onnxruntime`` backend also
+needs onnxruntime, onnx and onnxscript.
+"""
+from .backends import BACKENDS
+from .fold_bn import count_batch_norms, fold_bn
+from .optimize import (DEFAULT_BACKEND, DEFAULT_STEPS, STEPS, max_abs_diff,
+                       optimize, prepare)
+from .pad_channels import pad_branch_channels
+from .runtime import OptimizedModel, TensorForward
+from .shuffle_fusion import fuse_shuffles
+from .timing import interleaved_medians
+
+__all__ = [
+    'optimize', 'prepare', 'OptimizedModel', 'TensorForward', 'fold_bn',
+    'count_batch_norms', 'fuse_shuffles', 'pad_branch_channels', 'BACKENDS',
+    'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
+    'interleaved_medians'
+]

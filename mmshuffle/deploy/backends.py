@@ -1,0 +1,146 @@
+"""Backends: turn an inference module into a fast callable.
+
+Each backend takes a module whose ``forward(x)`` returns a tensor or a
+tuple of tensors, in eval mode, and an example input in the layout the
+callable will be given; it returns a callable that takes such a tensor and
+returns a tensor or a list of tensors. The measured speeds of each are in
+:mod:`mmshuffle.deploy.optimize`.
+"""
+import warnings
+from typing import Callable, Dict, List, Sequence, Union
+
+import torch
+from torch import Tensor, nn
+
+Outputs = Union[Tensor, Sequence[Tensor]]
+Runner = Callable[[Tensor], Outputs]
+
+
+def eager(module: nn.Module, example: Tensor) -> Runner:
+    """Run the module as it is.
+
+    Args:
+        module (nn.Module): The inference module.
+        example (Tensor): An input (unused).
+
+    Returns:
+        Callable: The module.
+    """
+    return module
+
+
+def torchscript(module: nn.Module, example: Tensor) -> Runner:
+    """Trace, freeze and optimise for inference with TorchScript.
+
+    ``torch.jit.freeze`` inlines the weights as constants;
+    ``torch.jit.optimize_for_inference`` then fuses convolutions with their
+    activations and adds, for the CPU.
+
+    Args:
+        module (nn.Module): The inference module.
+        example (Tensor): The input to trace with; the trace is fixed to its
+            layout, not to its batch size.
+
+    Returns:
+        Callable: The frozen ``torch.jit.ScriptModule``.
+    """
+    with torch.no_grad(), warnings.catch_warnings():
+        # TorchScript is deprecated in favour of torch.compile, and warns so
+        # at each call; the tracer warns that the layout tests of the
+        # shuffles are fixed in the trace, which they are meant to be.
+        warnings.simplefilter('ignore', FutureWarning)
+        warnings.simplefilter('ignore', torch.jit.TracerWarning)
+        traced = torch.jit.trace(module, example, check_trace=False)
+        frozen = torch.jit.freeze(traced.eval())
+        return torch.jit.optimize_for_inference(frozen)
+
+
+def inductor(module: nn.Module, example: Tensor) -> Runner:
+    """Compile with ``torch.compile`` and inductor, weights frozen.
+
+    Freezing (``torch._inductor.config.freezing``, off by default) folds the
+    weights into the graph as constants and lets inductor pre-pack them for
+    oneDNN. It is passed as a compile option, so the global setting stays as
+    it is. The compilation happens here, on ``example``; another input
+    shape compiles again on its first call.
+
+    Args:
+        module (nn.Module): The inference module.
+        example (Tensor): The input to compile for.
+
+    Returns:
+        Callable: The compiled module.
+    """
+    compiled = torch.compile(module, options={'freezing': True})
+    with torch.no_grad():
+        compiled(example)
+    return compiled
+
+
+def onnxruntime_session(module: nn.Module, example: Tensor) -> Runner:
+    """Export to ONNX and run in an ONNX Runtime session.
+
+    The export is ``torch.onnx.export(dynamo=True)``, with a dynamic batch
+    size, height and width (``Dim.AUTO``: a size the model fixes stays
+    fixed); the session optimises the graph fully (``ORT_ENABLE_ALL``) and
+    uses as many threads as torch (``torch.get_num_threads()``). Dynamic
+    sizes measured as fast as static ones (within 1%).
+
+    Args:
+        module (nn.Module): The inference module.
+        example (Tensor): An input of the shape to export with.
+
+    Returns:
+        Callable: A function from an ``(N, C, H, W)`` tensor to the list of
+        the outputs.
+
+    Raises:
+        ImportError: If onnxruntime (or onnxscript, which the exporter
+            needs) is not installed.
+    """
+    try:
+        import onnx  # noqa: F401  (the exporter needs both)
+        import onnxruntime as ort
+        import onnxscript  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            "the 'onnxruntime' backend needs onnxruntime, onnx and "
+            'onnxscript: pip install onnxruntime onnx onnxscript') from error
+    example = example.contiguous()
+    auto = torch.export.Dim.AUTO
+    sizes = {0: torch.export.Dim('batch', min=1), 2: auto, 3: auto}
+    with torch.no_grad():
+        program = torch.onnx.export(
+            module, (example, ),
+            dynamo=True,
+            dynamic_shapes=(sizes, ),
+            verbose=False)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = \
+        ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = torch.get_num_threads()
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    session = ort.InferenceSession(
+        program.model_proto.SerializeToString(),
+        options,
+        providers=['CPUExecutionProvider'])
+    input_name = session.get_inputs()[0].name
+
+    def run(x: Tensor) -> List[Tensor]:
+        array = x.detach().contiguous().numpy()
+        return [torch.from_numpy(o) for o in session.run(None,
+                                                          {input_name: array})]
+
+    return run
+
+
+BACKENDS: Dict[str, Callable[[nn.Module, Tensor], Runner]] = {
+    'eager': eager,
+    'torchscript': torchscript,
+    'inductor': inductor,
+    'onnxruntime': onnxruntime_session,
+}
+# Backends that run the module's own kernels, for which the memory layout
+# of the weights and input matters; ONNX Runtime picks its own.
+TORCH_BACKENDS = ('eager', 'torchscript', 'inductor')

@@ -1,0 +1,107 @@
+"""What :func:`mmshuffle.deploy.optimize` wraps and what it returns."""
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModel
+from torch import Tensor, nn
+
+Outputs = Union[Tensor, Tuple[Tensor, ...]]
+
+
+class TensorForward(nn.Module):
+    """An MMEngine model whose ``forward(x)`` is ``model(x, mode='tensor')``.
+
+    Tracers, compilers and exporters call ``forward`` with the input alone;
+    an mmpretrain ``ImageClassifier`` needs ``mode='tensor'`` to return its
+    logits.
+
+    Args:
+        model (BaseModel): The model, e.g. an mmpretrain classifier.
+    """
+
+    def __init__(self, model: BaseModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor) -> Outputs:
+        """Return ``model(x, mode='tensor')``.
+
+        Args:
+            x (Tensor): The input images.
+
+        Returns:
+            Tensor | tuple[Tensor]: The model's tensor outputs.
+        """
+        return self.model(x, mode='tensor')
+
+
+def inference_module(model: nn.Module) -> nn.Module:
+    """Give a model a ``forward(x)`` that returns its tensor outputs.
+
+    Args:
+        model (nn.Module): An MMEngine model (wrapped in
+            :class:`TensorForward`) or a plain module such as a backbone
+            (returned as it is).
+
+    Returns:
+        nn.Module: The module to optimise.
+    """
+    if isinstance(model, BaseModel):
+        return TensorForward(model)
+    return model
+
+
+class OptimizedModel:
+    """A fast inference callable, as :func:`mmshuffle.deploy.optimize`
+    returns it.
+
+    It converts the input to the layout the backend was built for, runs
+    the backend without autograd and returns what the model returns: a
+    tensor for a classifier, a tuple of tensors for a backbone.
+
+    Args:
+        runner (Callable): The backend's callable.
+        backend (str): The backend's name.
+        steps (Sequence[str]): The steps applied before the backend.
+        channels_last (bool): Whether the runner takes channels-last input.
+        tuple_output (bool): Whether the model returns a tuple.
+        timings (dict, optional): Seconds per call of each backend measured
+            when the backend was chosen by speed. Defaults to None.
+    """
+
+    def __init__(self,
+                 runner: Callable,
+                 backend: str,
+                 steps: Sequence[str],
+                 channels_last: bool,
+                 tuple_output: bool,
+                 timings: Optional[Dict[str, float]] = None) -> None:
+        self.runner = runner
+        self.backend = backend
+        self.steps = tuple(steps)
+        self.channels_last = channels_last
+        self.tuple_output = tuple_output
+        self.timings = timings
+
+    def __call__(self, x: Tensor) -> Outputs:
+        """Run the optimised model.
+
+        Args:
+            x (Tensor): ``(N, C, H, W)`` images, float32.
+
+        Returns:
+            Tensor | tuple[Tensor]: The outputs of ``forward(x,
+            mode='tensor')`` (a classifier) or ``forward(x)`` (a backbone).
+        """
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.no_grad():
+            outputs = self.runner(x)
+        if isinstance(outputs, Tensor):
+            outputs = (outputs, )
+        outputs = tuple(outputs)
+        return outputs if self.tuple_output else outputs[0]
+
+    def __repr__(self) -> str:
+        return (f'OptimizedModel(backend={self.backend!r}, '
+                f'steps={self.steps!r})')

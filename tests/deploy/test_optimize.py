@@ -1,0 +1,108 @@
+"""optimize: every backend gives the model's eval outputs."""
+import importlib
+
+import pytest
+import torch
+
+from mmshuffle.deploy import DEFAULT_BACKEND, OptimizedModel, optimize
+
+from .models import BUILDERS, assert_outputs_close, build_eval_model, \
+    inputs, reference
+
+# The module, which the package's function of the same name hides.
+optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
+
+def check(model, optimized):
+    for x in inputs().values():
+        assert_outputs_close(optimized(x), reference(model, x))
+
+
+@pytest.mark.parametrize('name', list(BUILDERS))
+def test_the_default_backend_on_every_family(name):
+    pytest.importorskip('onnxruntime')
+    model = build_eval_model(name)
+    optimized = optimize(model, inputs()[1])
+    assert optimized.backend == DEFAULT_BACKEND == 'onnxruntime'
+    assert 'fold_bn' in optimized.steps
+    check(model, optimized)
+    # The export keeps the batch size, height and width dynamic.
+    x = torch.randn(3, 3, 96, 80)
+    assert_outputs_close(optimized(x), reference(model, x))
+
+
+@pytest.mark.parametrize('backend', ['eager', 'torchscript'])
+@pytest.mark.parametrize('name', list(BUILDERS))
+def test_the_cheap_torch_backends_on_every_family(name, backend):
+    model = build_eval_model(name)
+    optimized = optimize(model, (inputs()[1], ), backend=backend)
+    assert optimized.backend == backend
+    check(model, optimized)
+
+
+def test_inductor_on_a_small_model():
+    model = build_eval_model('ShuffleNetV2')
+    optimized = optimize(model, inputs()[1], backend='inductor')
+    assert optimized.steps == ('fold_bn', )
+    check(model, optimized)
+
+
+def test_returns_a_tensor_for_a_classifier_and_a_tuple_for_a_backbone():
+    x = inputs()[1]
+    classifier = optimize(build_eval_model('ImageClassifier'), x,
+                          backend='eager')
+    assert isinstance(classifier(x), torch.Tensor)
+    assert classifier(x).shape == (1, 10)
+    backbone = optimize(build_eval_model('ShuffleNetV2'), x, backend='eager')
+    assert isinstance(backbone(x), tuple) and len(backbone(x)) == 2
+
+
+def test_leaves_the_model_as_it_was():
+    model = build_eval_model('ShuffleNetV2').train()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    kinds = [type(m) for m in model.modules()]
+    optimized = optimize(model, inputs()[1], backend='eager')
+    assert model.training
+    assert [type(m) for m in model.modules()] == kinds
+    assert all(torch.equal(v, model.state_dict()[k])
+               for k, v in state.items())
+    # It computes the eval outputs even for a model left in training mode.
+    check(model.eval(), optimized)
+
+
+def test_fastest_times_the_backends_and_keeps_the_fastest(monkeypatch):
+    backends = {name: optimize_module.BACKENDS[name]
+                for name in ('eager', 'torchscript')}
+    monkeypatch.setattr(optimize_module, 'BACKENDS', backends)
+    model = build_eval_model('MobileNetV2')
+    optimized = optimize(model, inputs()[1], backend='fastest')
+    assert isinstance(optimized, OptimizedModel)
+    assert set(optimized.timings) == {'eager', 'torchscript'}
+    assert optimized.backend == min(optimized.timings,
+                                    key=optimized.timings.get)
+    check(model, optimized)
+
+
+def test_refuses_what_it_cannot_use():
+    model = build_eval_model('MobileNetV2')
+    x = inputs()[1]
+    with pytest.raises(ValueError, match="backend must be one of .*'tvm'"):
+        optimize(model, x, backend='tvm')
+    with pytest.raises(ValueError, match=r'\(N, C, H, W\) tensor, got shape '
+                       r'\(3, 64, 64\)'):
+        optimize(model, x[0], backend='eager')
+    with pytest.raises(ValueError, match='sequence of one tensor'):
+        optimize(model, (x, x), backend='eager')
+    with pytest.raises(TypeError, match='must be a torch.nn.Module'):
+        optimize(lambda t: t, x)
+    with pytest.raises(ValueError, match='unknown steps'):
+        optimize(model, x, backend='eager', steps=['fold'])
+
+
+def test_a_wrong_result_is_refused(monkeypatch):
+    def broken(module, example):
+        return lambda x: tuple(o + 1 for o in module(x))
+
+    monkeypatch.setitem(optimize_module.BACKENDS, 'eager', broken)
+    with pytest.raises(RuntimeError, match='differ from the model'):
+        optimize(build_eval_model('MobileNetV2'), inputs()[1],
+                 backend='eager')
