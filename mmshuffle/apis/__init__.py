@@ -9,13 +9,15 @@ from .model_checks import NeckChannelsError, check_neck_in_channels
 from .model_zoo import (ModelZooError, WeightsDownloadError, get_model,
                         list_models)
 from .registry_errors import explain_unknown_type
-from .tool_support import (add_common_args, build_runner, load_config,
+from .tool_support import (add_cfg_options_arg, add_common_args,
+                           add_shape_arg, build_runner, load_config,
                            parse_tool_args, run_tool)
 
 __all__ = [
     'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
     'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
-    'parse_tool_args', 'build_runner', 'BadCfgOptionError',
+    'parse_tool_args', 'build_runner', 'add_cfg_options_arg',
+    'add_shape_arg', 'BadCfgOptionError',
     'MissingDataError', 'UserInputError', 'NeckChannelsError',
     'check_neck_in_channels', 'get_model', 'list_models', 'ModelZooError',
     'WeightsDownloadError', 'EXPORT_FORMATS', 'ExportError',

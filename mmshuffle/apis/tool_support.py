@@ -17,6 +17,30 @@ from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
 
 
+def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
+    """Add ``--cfg-options KEY=VALUE ...``, parsed with clear errors.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+
+
+def add_shape_arg(parser: argparse.ArgumentParser) -> None:
+    """Add ``--shape H [W]``, the input image size (default 224 224).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument('--shape', type=int, nargs='+', default=[224, 224],
+                        metavar='SIZE', help='input height and width '
+                        '(default: 224 224)')
+
+
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Add the flags tools/train.py and tools/test.py share:
     ``--work-dir``, ``--cfg-options``, ``--launcher`` and ``--local-rank``.
@@ -25,11 +49,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         parser (argparse.ArgumentParser): The tool's parser.
     """
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+    add_cfg_options_arg(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],

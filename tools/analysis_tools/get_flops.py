@@ -18,8 +18,8 @@ import torch
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.analysis.complexity import Complexity, model_complexity
-from mmshuffle.apis import (CfgOptionsAction, build_model, load_config,
-                            parse_image_shape, run_tool)
+from mmshuffle.apis import (add_cfg_options_arg, add_shape_arg, build_model,
+                            load_config, parse_image_shape, run_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,14 +27,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Count the parameters and FLOPs of a model')
     parser.add_argument('config', help='config file path')
-    parser.add_argument('--shape', type=int, nargs='+', default=[224, 224],
-                        metavar='SIZE', help='input height and width '
-                        '(default: 224 224)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+    add_shape_arg(parser)
+    add_cfg_options_arg(parser)
     return parser.parse_args()
 
 

@@ -21,8 +21,9 @@ from typing import Tuple
 from mmengine.config import Config
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (EXPORT_FORMATS, CfgOptionsAction,
-                            ExportVerificationError, export_and_verify,
+from mmshuffle.apis import (EXPORT_FORMATS, ExportVerificationError,
+                            add_cfg_options_arg, add_shape_arg,
+                            export_and_verify,
                             load_config, load_for_export, parse_image_shape,
                             run_tool)
 from mmshuffle.apis.export import TOLERANCE, default_export_path
@@ -48,14 +49,8 @@ def parse_args() -> argparse.Namespace:
                         help='export with a dynamic batch dimension')
     parser.add_argument('--out', help='file to write (default: the '
                         'checkpoint with .onnx, .pt or .pt2)')
-    parser.add_argument('--shape', type=int, nargs='+', default=[224, 224],
-                        metavar='SIZE', help='input height and width '
-                        '(default: 224 224)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override config settings, KEY=VALUE (lists as key="[a,b]")')
+    add_shape_arg(parser)
+    add_cfg_options_arg(parser)
     return parser.parse_args()
 
 
