@@ -5,6 +5,7 @@ from .errors import BadCfgOptionError, MissingDataError, UserInputError
 from .export import (EXPORT_FORMATS, ExportError, ExportVerificationError,
                      build_model, export_and_verify, load_for_export,
                      parse_image_shape)
+from .int8_check import labelled_batches, quantize_and_check, top1
 from .model_checks import NeckChannelsError, check_neck_in_channels
 from .model_zoo import (ModelZooError, WeightsDownloadError, get_model,
                         list_models)
@@ -14,6 +15,7 @@ from .tool_support import (add_cfg_options_arg, add_common_args,
                            parse_tool_args, run_tool)
 
 __all__ = [
+    'quantize_and_check', 'labelled_batches', 'top1',
     'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
     'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
     'parse_tool_args', 'build_runner', 'add_cfg_options_arg',

@@ -50,26 +50,30 @@ def run_repo_tool(*args: str) -> None:
     subprocess.run([sys.executable, *args], cwd=ROOT, check=True)
 
 
-def train_test_plot(config: str, work_dir: Path, plot_keys: Sequence[str],
-                    title: str) -> Dict[str, float]:
+def train_test_plot(config: str,
+                    work_dir: Path,
+                    plot_keys: Sequence[str],
+                    title: str,
+                    total_steps: int = 4) -> Dict[str, float]:
     """Train a config, test its last checkpoint and plot its curves.
 
-    Steps print as ``[2/4]`` to ``[4/4]``; step 1, the data, is the
-    caller's.
+    Steps print as ``[2/N]`` to ``[4/N]``; step 1, the data, is the
+    caller's, and so are any after the fourth.
 
     Args:
         config (str): The config, relative to the repository.
         work_dir (Path): The work dir of the run.
         plot_keys (Sequence[str]): The scalars to plot.
         title (str): The title of the figure.
+        total_steps (int): N, the steps of the whole demo. Defaults to 4.
 
     Returns:
         dict: The test metrics, plus ``checkpoint`` and ``curves`` paths.
     """
-    print(f'[2/4] training {config}', flush=True)
+    print(f'[2/{total_steps}] training {config}', flush=True)
     run_repo_tool('tools/train.py', config, '--work-dir', str(work_dir))
 
-    print('[3/4] evaluating the last checkpoint', flush=True)
+    print(f'[3/{total_steps}] evaluating the last checkpoint', flush=True)
     checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
     metrics_file = work_dir / 'test_metrics.json'
     run_repo_tool('tools/test.py', config, checkpoint, '--work-dir',
@@ -77,7 +81,7 @@ def train_test_plot(config: str, work_dir: Path, plot_keys: Sequence[str],
                   '--out-item', 'metrics')
     metrics = json.loads(metrics_file.read_text())
 
-    print('[4/4] plotting the curves', flush=True)
+    print(f'[4/{total_steps}] plotting the curves', flush=True)
     runs = sorted(work_dir.glob('*/vis_data/scalars.json'))
     curves = work_dir / 'curves.png'
     run_repo_tool('tools/analysis_tools/analyze_logs.py', 'plot_curve',

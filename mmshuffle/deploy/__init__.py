@@ -5,6 +5,8 @@ the model computes in eval mode, faster: batch norms folded, channel
 shuffles made cheaper, branch channels padded for ONNX Runtime's blocked
 kernels, then a backend (ONNX Runtime by default; inductor, TorchScript or
 eager on request). The steps are also available one by one.
+``quantize(model, calibration_data)`` returns an INT8 callable (ONNX
+Runtime static quantisation, calibrated on the images given).
 
 Needs torch, mmengine and ``mmcv.cnn``; the ``onnxruntime`` backend also
 needs onnxruntime, onnx and onnxscript.
@@ -14,6 +16,7 @@ from .fold_bn import count_batch_norms, fold_bn
 from .optimize import (DEFAULT_BACKEND, DEFAULT_STEPS, STEPS, max_abs_diff,
                        optimize, prepare)
 from .pad_channels import pad_branch_channels
+from .quantize import INT8_BACKEND, quantize, quantize_to_onnx
 from .runtime import OptimizedModel, TensorForward
 from .shuffle_fusion import fuse_shuffles
 from .timing import interleaved_medians
@@ -22,5 +25,5 @@ __all__ = [
     'optimize', 'prepare', 'OptimizedModel', 'TensorForward', 'fold_bn',
     'count_batch_norms', 'fuse_shuffles', 'pad_branch_channels', 'BACKENDS',
     'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
-    'interleaved_medians'
+    'interleaved_medians', 'quantize', 'quantize_to_onnx', 'INT8_BACKEND'
 ]

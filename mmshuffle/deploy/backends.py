@@ -7,10 +7,12 @@ returns a tensor or a list of tensors. The measured speeds of each are in
 :mod:`mmshuffle.deploy.optimize`.
 """
 import warnings
-from typing import Callable, Dict, List, Sequence, Union
+from typing import Callable, Dict, Sequence, Union
 
 import torch
 from torch import Tensor, nn
+
+from .onnx_session import export_onnx, require_onnxruntime, session_runner
 
 Outputs = Union[Tensor, Sequence[Tensor]]
 Runner = Callable[[Tensor], Outputs]
@@ -80,11 +82,9 @@ def inductor(module: nn.Module, example: Tensor) -> Runner:
 def onnxruntime_session(module: nn.Module, example: Tensor) -> Runner:
     """Export to ONNX and run in an ONNX Runtime session.
 
-    The export is ``torch.onnx.export(dynamo=True)``, with a dynamic batch
-    size, height and width (``Dim.AUTO``: a size the model fixes stays
-    fixed); the session optimises the graph fully (``ORT_ENABLE_ALL``) and
-    uses as many threads as torch (``torch.get_num_threads()``). Dynamic
-    sizes measured as fast as static ones (within 1%).
+    The export has a dynamic batch and image size, the session optimises
+    the graph fully (``ORT_ENABLE_ALL``) at torch's thread count; see
+    :mod:`mmshuffle.deploy.onnx_session`.
 
     Args:
         module (nn.Module): The inference module.
@@ -98,41 +98,8 @@ def onnxruntime_session(module: nn.Module, example: Tensor) -> Runner:
         ImportError: If onnxruntime (or onnxscript, which the exporter
             needs) is not installed.
     """
-    try:
-        import onnx  # noqa: F401  (the exporter needs both)
-        import onnxruntime as ort
-        import onnxscript  # noqa: F401
-    except ImportError as error:
-        raise ImportError(
-            "the 'onnxruntime' backend needs onnxruntime, onnx and "
-            'onnxscript: pip install onnxruntime onnx onnxscript') from error
-    example = example.contiguous()
-    auto = torch.export.Dim.AUTO
-    sizes = {0: torch.export.Dim('batch', min=1), 2: auto, 3: auto}
-    with torch.no_grad():
-        program = torch.onnx.export(
-            module, (example, ),
-            dynamo=True,
-            dynamic_shapes=(sizes, ),
-            verbose=False)
-    options = ort.SessionOptions()
-    options.graph_optimization_level = \
-        ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = torch.get_num_threads()
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    session = ort.InferenceSession(
-        program.model_proto.SerializeToString(),
-        options,
-        providers=['CPUExecutionProvider'])
-    input_name = session.get_inputs()[0].name
-
-    def run(x: Tensor) -> List[Tensor]:
-        array = x.detach().contiguous().numpy()
-        return [torch.from_numpy(o) for o in session.run(None,
-                                                          {input_name: array})]
-
-    return run
+    require_onnxruntime("the 'onnxruntime' backend")
+    return session_runner(export_onnx(module, example))
 
 
 BACKENDS: Dict[str, Callable[[nn.Module, Tensor], Runner]] = {

@@ -67,6 +67,8 @@ class OptimizedModel:
         tuple_output (bool): Whether the model returns a tuple.
         timings (dict, optional): Seconds per call of each backend measured
             when the backend was chosen by speed. Defaults to None.
+        onnx (bytes, optional): The serialised ONNX model the backend runs,
+            where it is worth keeping (the INT8 model). Defaults to None.
     """
 
     def __init__(self,
@@ -75,13 +77,15 @@ class OptimizedModel:
                  steps: Sequence[str],
                  channels_last: bool,
                  tuple_output: bool,
-                 timings: Optional[Dict[str, float]] = None) -> None:
+                 timings: Optional[Dict[str, float]] = None,
+                 onnx: Optional[bytes] = None) -> None:
         self.runner = runner
         self.backend = backend
         self.steps = tuple(steps)
         self.channels_last = channels_last
         self.tuple_output = tuple_output
         self.timings = timings
+        self.onnx = onnx
 
     def __call__(self, x: Tensor) -> Outputs:
         """Run the optimised model.

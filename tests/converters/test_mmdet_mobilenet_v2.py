@@ -3,6 +3,7 @@ loads them strictly and gives the same outputs."""
 import runpy
 import sys
 
+import mmdet.models.backbones as mmdet_backbones
 import pytest
 import torch
 
@@ -15,9 +16,6 @@ from mmshuffle.models import MobileNetV2
 from ..helpers import randomize_norm_stats
 from .classifiers import ROOT, TOLERANCE, max_abs_diff
 
-mmdet_backbones = pytest.importorskip(
-    'mmdet.models.backbones',
-    reason='mmdet is a test dependency: run `make test`')
 
 TOOL = ROOT / 'tools' / 'model_converters' / 'mmdet2mmshuffle.py'
 

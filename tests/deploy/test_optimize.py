@@ -19,7 +19,6 @@ def check(model, optimized):
 
 @pytest.mark.parametrize('name', list(BUILDERS))
 def test_the_default_backend_on_every_family(name):
-    pytest.importorskip('onnxruntime')
     model = build_eval_model(name)
     optimized = optimize(model, inputs()[1])
     assert optimized.backend == DEFAULT_BACKEND == 'onnxruntime'

@@ -20,13 +20,13 @@ custom_imports = dict(
     allow_failed_imports=False)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(16, 16)),
-    dict(type='RandomCrop', crop_size=16, padding=2),
+    dict(type='Resize', scale=({size}, {size})),
+    dict(type='RandomCrop', crop_size={size}, padding={padding}),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(16, 16)),
+    dict(type='Resize', scale=({size}, {size})),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(
@@ -64,8 +64,9 @@ def write_tiny_config(path: Path,
                       data_root: Path,
                       epochs: int = 3,
                       train_images: int = 128,
-                      extra_hooks: Sequence[Dict] = ()) -> Path:
-    """Write a tiny digits config (16x16 inputs, ShuffleNetV2 0.5x).
+                      extra_hooks: Sequence[Dict] = (),
+                      image_size: int = 16) -> Path:
+    """Write a tiny digits config (ShuffleNetV2 0.5x, small inputs).
 
     Args:
         path (Path): The config file to write.
@@ -73,6 +74,7 @@ def write_tiny_config(path: Path,
         epochs (int): Training epochs. Defaults to 3.
         train_images (int): How many training images. Defaults to 128.
         extra_hooks (Sequence[dict]): More custom hooks. Defaults to ().
+        image_size (int): Height and width of the inputs. Defaults to 16.
 
     Returns:
         Path: ``path``.
@@ -83,7 +85,9 @@ def write_tiny_config(path: Path,
             data_root=str(data_root),
             epochs=epochs,
             train_images=train_images,
-            extra_hooks=list(extra_hooks)))
+            extra_hooks=list(extra_hooks),
+            size=image_size,
+            padding=image_size // 8))
     return path
 
 

@@ -1,6 +1,7 @@
 """Our backbones load mmpretrain 1.2.0's state dicts strictly and agree."""
 import itertools
 
+import mmpretrain.models.backbones as mmpretrain_backbones
 import pytest
 import torch
 
@@ -8,9 +9,6 @@ from mmshuffle.models import MobileNetV2, ShuffleNetV1, ShuffleNetV2
 
 from ...helpers import randomize_norm_stats
 
-mmpretrain_backbones = pytest.importorskip(
-    'mmpretrain.models.backbones',
-    reason='mmpretrain is a test dependency: run `make test`')
 
 V1_WIDTHS = (0.25, 0.5, 1.0, 1.5, 2.0)
 V1_GROUPS = (1, 2, 3, 4, 8)

@@ -1,0 +1,84 @@
+"""tools/deployment/quantize.py on a digits model trained by tools/train.py:
+INT8 costs at most a point of top-1, and the INT8 model it writes runs."""
+import json
+from pathlib import Path
+from typing import Dict, NamedTuple
+
+import numpy as np
+import onnxruntime
+import pytest
+
+from .tiny_digits import ROOT, run_tool, write_tiny_config
+
+QUANTIZE_TOOL = ROOT / 'tools' / 'deployment' / 'quantize.py'
+# The smallest digits run that learns them well: ShuffleNetV2 0.5x, 48x48,
+# every training image, 6 epochs (97.5% top-1 in about 30 s).
+IMAGE_SIZE = 48
+EPOCHS = 6
+ALL_TRAINING_IMAGES = 1438
+
+
+class Quantized(NamedTuple):
+    """What the tool wrote and printed."""
+    config: Path
+    checkpoint: Path
+    int8: Path
+    metrics: Dict
+    stdout: str
+
+
+@pytest.fixture(scope='module')
+def quantized(digits_root, tmp_path_factory) -> Quantized:
+    """Train the digits model, then quantise it with the tool."""
+    folder = tmp_path_factory.mktemp('int8')
+    config = write_tiny_config(
+        folder / 'digits.py', digits_root, epochs=EPOCHS,
+        train_images=ALL_TRAINING_IMAGES, image_size=IMAGE_SIZE)
+    run_tool(['tools/train.py', str(config), '--work-dir', str(folder)])
+    checkpoint = folder / f'epoch_{EPOCHS}.pth'
+    metrics = folder / 'int8.json'
+    result = run_tool([
+        str(QUANTIZE_TOOL), str(config), str(checkpoint), '--metrics',
+        str(metrics), '--cfg-options', 'val_dataloader.dataset.indices=None'
+    ])
+    return Quantized(config, checkpoint,
+                     checkpoint.with_suffix('.int8.onnx'),
+                     json.loads(metrics.read_text()), result.stdout)
+
+
+def test_int8_costs_at_most_one_point_of_top1(quantized):
+    metrics = quantized.metrics
+    # A model that has learnt the digits, on the whole validation split.
+    assert metrics['fp32_top1'] >= 95.0
+    assert metrics['val_images'] == 359
+    assert metrics['calibration_images'] == 256
+    assert metrics['drop'] <= 1.0
+    assert metrics['drop'] == pytest.approx(metrics['fp32_top1'] -
+                                            metrics['int8_top1'])
+    assert f'INT8 {metrics["int8_top1"]:.2f}%' in quantized.stdout
+    assert set(metrics['ms']) == {'fp32 eager', 'fp32 deploy', 'int8'}
+
+
+def test_the_int8_model_written_runs_on_its_own(quantized):
+    session = onnxruntime.InferenceSession(
+        str(quantized.int8), providers=['CPUExecutionProvider'])
+    (input_, ) = session.get_inputs()
+    images = np.random.default_rng(0).standard_normal(
+        (3, 3, IMAGE_SIZE, IMAGE_SIZE)).astype(np.float32)
+    (scores, ) = session.run(None, {input_.name: images})
+    assert scores.shape == (3, 10) and np.isfinite(scores).all()
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--calibration-images', '0'], 'calibration images must be at least 1'),
+    (['--out', '{checkpoint}'], 'is the checkpoint'),
+    (['--max-drop', '-1'], '--max-drop must be >= 0'),
+])
+def test_bad_arguments_are_named(quantized, args, message):
+    args = [a.format(checkpoint=quantized.checkpoint) for a in args]
+    result = run_tool([
+        str(QUANTIZE_TOOL), str(quantized.config), str(quantized.checkpoint),
+        *args
+    ], check=False)
+    assert result.returncode != 0
+    assert message in result.stderr
