@@ -1,7 +1,7 @@
-"""Inference forms of the ShuffleNet units with a cheaper channel shuffle.
+"""The inference form of a ShuffleNet V2 stage, with fewer shuffle copies.
 
-They hold the modules of the units they replace, unchanged, and compute
-the same outputs in eval mode; they drop ``with_cp``, which only matters in
+It holds the modules of the units it replaces, unchanged, and computes the
+same outputs in eval mode; it drops ``with_cp``, which only matters in
 training.
 """
 from typing import Sequence
@@ -9,9 +9,9 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from ..models.backbones.shufflenet_v1 import ShuffleUnit
 from ..models.backbones.shufflenet_v2 import InvertedResidual
-from .shuffle_ops import interleave, interleave_halves, shuffle_channels
+from ..models.utils import interleave
+from .shuffle_ops import interleave_halves
 
 
 class FusedShuffleV2Stage(nn.Module):
@@ -80,43 +80,3 @@ def can_fuse_v2_stage(units: Sequence[nn.Module]) -> bool:
                                               for u in units[1:])
     branch_channels = units[0].branch2[-1].conv.out_channels
     return strides_fit and branch_channels % 2 == 0
-
-
-class FusedShuffleUnitV1(nn.Module):
-    """A ShuffleNet V1 unit whose channel shuffle keeps the layout.
-
-    The shuffle sits between grouped convolutions, so no weight permutation
-    can take its place; :func:`shuffle_channels` makes it one copy that
-    stays channels-last on a channels-last map.
-
-    Args:
-        unit (ShuffleUnit): The unit to replace.
-    """
-
-    def __init__(self, unit: ShuffleUnit) -> None:
-        super().__init__()
-        self.groups = unit.groups
-        self.combine = unit.combine
-        self.g_conv_1x1_compress = unit.g_conv_1x1_compress
-        self.depthwise_conv3x3_bn = unit.depthwise_conv3x3_bn
-        self.g_conv_1x1_expand = unit.g_conv_1x1_expand
-        self.act = unit.act
-        if self.combine == 'concat':
-            self.avgpool = unit.avgpool
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Run the unit.
-
-        Args:
-            x (Tensor): The input.
-
-        Returns:
-            Tensor: The output.
-        """
-        out = self.depthwise_conv3x3_bn(self.g_conv_1x1_compress(x))
-        if self.groups > 1:
-            out = shuffle_channels(out, self.groups)
-        out = self.g_conv_1x1_expand(out)
-        if self.combine == 'concat':
-            return torch.cat((self.avgpool(x), self.act(out)), dim=1)
-        return self.act(x + out)

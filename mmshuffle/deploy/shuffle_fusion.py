@@ -1,35 +1,32 @@
-"""Make the channel shuffles of ShuffleNet V1 and V2 cheaper, in place.
+"""Make the channel shuffles of ShuffleNet V2 cheaper, in place.
 
-- ShuffleNet V2: each stage becomes a :class:`FusedShuffleV2Stage`, whose
-  units hand their two halves along (one copy per unit instead of a
-  concatenation and a shuffle, and dense halves for the convolutions). A
-  stage whose output feeds only the next stage (it is not in
-  ``out_indices``) ends with a plain concatenation: its shuffle is folded
-  into the weights of the next stage's first convolutions, or of the final
-  1x1 convolution, which take their input channels in the unshuffled order.
-- ShuffleNet V1: the shuffle sits between two grouped convolutions, which
-  no weight permutation can absorb; each unit becomes a
-  :class:`FusedShuffleUnitV1`, whose shuffle is one copy that keeps the
-  channels-last layout.
+Each stage becomes a :class:`FusedShuffleV2Stage`, whose units hand their
+two halves along (dense halves for the convolutions, rather than slices of
+the interleaved map). A stage whose output feeds only the next stage (it
+is not in ``out_indices``) ends with a plain concatenation: its shuffle is
+folded into the weights of the next stage's first convolutions, or of the
+final 1x1 convolution, which take their input channels in the unshuffled
+order.
 
-MobileNetV2 has no shuffle and is left as it is.
+ShuffleNet V1 is left as it is: its shuffle sits between two grouped
+convolutions, which no weight permutation can absorb, and the model's own
+:func:`~mmshuffle.models.utils.channel_shuffle` is already one copy that
+keeps the layout. MobileNetV2 has no shuffle.
 """
 from typing import List, Tuple
 
 from mmcv.cnn import ConvModule
 from torch import nn
 
-from ..models.backbones.shufflenet_v1 import ShuffleNetV1, ShuffleUnit
 from ..models.backbones.shufflenet_v2 import InvertedResidual, ShuffleNetV2
 from .channel_permutation import (can_permute_depthwise, permute_dense_input,
                                   permute_depthwise)
-from .fused_blocks import (FusedShuffleUnitV1, FusedShuffleV2Stage,
-                           can_fuse_v2_stage)
+from .fused_blocks import FusedShuffleV2Stage, can_fuse_v2_stage
 from .shuffle_ops import shuffle_source_channels
 
 
 def fuse_shuffles(model: nn.Module) -> nn.Module:
-    """Replace the shuffles of every ShuffleNet in a model, in place.
+    """Replace the shuffles of every ShuffleNet V2 in a model, in place.
 
     The model (a backbone, or a classifier or detector holding one) computes
     the same outputs afterwards, to float rounding; its state dict changes,
@@ -44,21 +41,7 @@ def fuse_shuffles(model: nn.Module) -> nn.Module:
     for module in list(model.modules()):
         if isinstance(module, ShuffleNetV2):
             _fuse_v2(module)
-        elif isinstance(module, ShuffleNetV1):
-            _fuse_v1(module)
     return model
-
-
-def _fuse_v1(backbone: ShuffleNetV1) -> None:
-    """Replace every unit of a ShuffleNet V1 by a :class:`FusedShuffleUnitV1`.
-
-    Args:
-        backbone (ShuffleNetV1): The backbone; changed in place.
-    """
-    for stage in backbone.layers:
-        for index, unit in enumerate(stage):
-            if isinstance(unit, ShuffleUnit):
-                stage[index] = FusedShuffleUnitV1(unit)
 
 
 def _fuse_v2(backbone: ShuffleNetV2) -> None:

@@ -1,14 +1,13 @@
-"""Shuffle folding: weight permutations and the fused stages and units."""
+"""Shuffle folding: weight permutations and the fused V2 stages."""
 import pytest
 import torch
 from mmcv.cnn import ConvModule
 from torch import nn
 
-from mmshuffle.deploy import fold_bn, fuse_shuffles
+from mmshuffle.deploy import fuse_shuffles
 from mmshuffle.deploy.channel_permutation import (permute_dense_input,
                                                   permute_depthwise)
-from mmshuffle.deploy.fused_blocks import (FusedShuffleUnitV1,
-                                           FusedShuffleV2Stage)
+from mmshuffle.deploy.fused_blocks import FusedShuffleV2Stage
 from mmshuffle.deploy.shuffle_ops import shuffle_source_channels
 
 from ..helpers import build_family, randomize_norm_stats
@@ -76,22 +75,9 @@ def test_v2_folds_into_stages_with_their_norms_still_there():
     assert_outputs_close(model(x), expected)
 
 
-def test_v1_units_get_the_layout_keeping_shuffle():
-    model = build_eval_model('ShuffleNetV1')
-    x = inputs()[2]
-    expected = model(x)
-    fuse_shuffles(fold_bn(model))
-    units = [unit for stage in model.layers for unit in stage]
-    assert all(isinstance(unit, FusedShuffleUnitV1) for unit in units)
-    model = model.to(memory_format=torch.channels_last)
-    outputs = model(x.contiguous(memory_format=torch.channels_last))
-    assert all(o.is_contiguous(memory_format=torch.channels_last)
-               for o in outputs)
-    assert_outputs_close(outputs, expected)
-
-
-def test_mobilenet_v2_has_no_shuffle_to_fuse():
-    model = build_eval_model('MobileNetV2')
+@pytest.mark.parametrize('name', ['ShuffleNetV1', 'MobileNetV2'])
+def test_other_families_are_left_as_they_are(name):
+    model = build_eval_model(name)
     kinds = [type(m) for m in model.modules()]
     fuse_shuffles(model)
     assert [type(m) for m in model.modules()] == kinds

@@ -29,7 +29,7 @@ from mmshuffle.deploy import (BACKENDS, DEFAULT_BACKEND, DEFAULT_STEPS, STEPS,
                               prepare)
 
 # key: (zoo name, display name, torchvision builder name or None, the
-# steps that change the model: fuse_shuffles needs a ShuffleNet,
+# steps that change the model: fuse_shuffles needs a ShuffleNet V2,
 # pad_channels a ShuffleNet V2 with branches of 58 channels)
 MODELS: Dict[str, Tuple[str, str, Optional[str], Tuple[str, ...]]] = {
     'v2': ('shufflenet-v2-1x_16xb64_in1k', 'ShuffleNetV2 1x',
@@ -37,7 +37,7 @@ MODELS: Dict[str, Tuple[str, str, Optional[str], Tuple[str, ...]]] = {
     'mnv2': ('mobilenet-v2_8xb32_in1k', 'MobileNetV2 1.0', 'mobilenet_v2',
              ('fold_bn', 'channels_last')),
     'v1': ('shufflenet-v1-1x_16xb64_in1k', 'ShuffleNetV1 1x g=3', None,
-           ('fold_bn', 'fuse_shuffles', 'channels_last')),
+           ('fold_bn', 'channels_last')),
 }
 
 

@@ -7,10 +7,10 @@ from mmcv.cnn import ConvModule
 from torch import Tensor, nn
 
 from ...registry import MODELS
-from ..utils import CheckpointedBlock, channel_shuffle, check_choice
+from ..utils import CheckpointedBlock, check_choice, interleave
 from .shufflenet_base import ShuffleNetBase
 
-torch.fx.wrap('channel_shuffle')
+torch.fx.wrap('interleave')
 
 # Output channels of stages 0-2 and of the final 1x1 convolution (stage 3),
 # for each width (Table 5 of the paper).
@@ -122,11 +122,10 @@ class InvertedResidual(CheckpointedBlock):
             Tensor: The output.
         """
         if self.stride > 1:
-            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
-        else:
-            passed, transformed = x.chunk(2, dim=1)
-            out = torch.cat((passed, self.branch2(transformed)), dim=1)
-        return channel_shuffle(out, 2)
+            return interleave(self.branch1(x), self.branch2(x))
+        passed, transformed = x.chunk(2, dim=1)
+        # The concatenation and channel shuffle of the paper, in one copy.
+        return interleave(passed, self.branch2(transformed))
 
 
 @MODELS.register_module()

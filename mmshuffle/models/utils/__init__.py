@@ -1,5 +1,5 @@
 """Small, pure helpers shared by the backbones."""
-from .channel_shuffle import channel_shuffle
+from .channel_shuffle import channel_shuffle, channels_innermost, interleave
 from .checks import (check_choice, check_input_channels, check_int_in_range,
                      check_out_indices, check_positive_number)
 from .checkpointed_block import CheckpointedBlock
@@ -7,7 +7,8 @@ from .make_divisible import make_divisible
 from .weight_init import init_shufflenet_weights
 
 __all__ = [
-    'channel_shuffle', 'make_divisible', 'check_choice',
-    'check_input_channels', 'check_int_in_range', 'check_out_indices',
+    'channel_shuffle', 'channels_innermost', 'interleave', 'make_divisible',
+    'check_choice', 'check_input_channels', 'check_int_in_range',
+    'check_out_indices',
     'check_positive_number', 'CheckpointedBlock', 'init_shufflenet_weights'
 ]

@@ -1,6 +1,30 @@
-"""Channel shuffle, the operation that lets grouped convolutions talk."""
+"""Channel shuffle, the operation that lets grouped convolutions talk.
+
+Both functions copy once and keep the memory layout of their input: on a
+map whose channels are innermost (channels-last) they shuffle the
+``(N, H, W, C)`` view. The plain view-transpose-flatten form would copy a
+channels-last map into the default layout, and the next convolution would
+convert it back (forward and backward), which made channels-last training
+of ShuffleNet V2 slower than it needs to be.
+"""
 import torch
 from torch import Tensor
+
+
+def channels_innermost(x: Tensor) -> bool:
+    """Tell whether a 4-D tensor keeps its channels innermost in memory.
+
+    That is the channels-last layout, or a channel slice of it.
+
+    Args:
+        x (Tensor): An ``(N, C, H, W)`` tensor.
+
+    Returns:
+        bool: True when the channel stride is 1 and there is more than one
+        channel (a single-channel or 1x1 map is both layouts at once: the
+        default form is taken).
+    """
+    return x.stride(1) == 1 and x.shape[1] > 1 and x.shape[2] * x.shape[3] > 1
 
 
 def channel_shuffle(x: Tensor, groups: int) -> Tensor:
@@ -18,7 +42,7 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         groups (int): The number of groups; must divide ``C``.
 
     Returns:
-        Tensor: The shuffled tensor, of the same shape.
+        Tensor: The shuffled tensor, of the same shape and layout.
 
     Raises:
         ValueError: If ``groups`` does not divide the number of channels.
@@ -30,5 +54,28 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         raise ValueError(
             f'channel_shuffle: the number of channels ({channels}) must be '
             f'divisible by groups ({groups})')
+    if channels_innermost(x):
+        nhwc = x.permute(0, 2, 3, 1).unflatten(3, (groups, -1))
+        return nhwc.transpose(3, 4).flatten(3).permute(0, 3, 1, 2)
     return x.unflatten(1, (groups, -1)).transpose(1, 2).flatten(1, 2)
+
+
+def interleave(a: Tensor, b: Tensor) -> Tensor:
+    """Interleave the channels of two maps: ``a0, b0, a1, b1, ...``.
+
+    Equals ``channel_shuffle(torch.cat((a, b), 1), 2)``, the end of a
+    ShuffleNet V2 unit, in one copy instead of two.
+
+    Args:
+        a (Tensor): An ``(N, C, H, W)`` map.
+        b (Tensor): A map of the same shape.
+
+    Returns:
+        Tensor: The ``(N, 2C, H, W)`` map, channels-last if ``a`` keeps its
+        channels innermost.
+    """
+    if channels_innermost(a):
+        nhwc = torch.stack((a.permute(0, 2, 3, 1), b.permute(0, 2, 3, 1)), 4)
+        return nhwc.flatten(3).permute(0, 3, 1, 2)
+    return torch.stack((a, b), 2).flatten(1, 2)
 

@@ -33,7 +33,11 @@ def test_fx_symbolic_trace_keeps_shuffle_and_input_check(family):
     targets = {getattr(node.target, '__name__', '')
                for node in graph_module.graph.nodes}
     assert 'check_input_channels' in targets
-    assert ('channel_shuffle' in targets) == (family != 'MobileNetV2')
+    # The shuffle is one node: ShuffleNet V2's units end in interleave
+    # (their concatenation and shuffle at once).
+    shuffle = {'ShuffleNetV1': 'channel_shuffle', 'ShuffleNetV2': 'interleave'}
+    assert {'channel_shuffle', 'interleave'} & targets == (
+        {shuffle[family]} if family in shuffle else set())
     x = torch.randn(2, 3, 64, 64)
     assert_outputs_close(graph_module(x), model(x))
     with pytest.raises(ValueError, match='must have 3 channels, got 1'):

@@ -1,7 +1,10 @@
 import pytest
 import torch
 
-from mmshuffle.models.utils import channel_shuffle
+from mmshuffle.models.utils import (channel_shuffle, channels_innermost,
+                                    interleave)
+
+LAYOUTS = [torch.contiguous_format, torch.channels_last]
 
 
 def channels_of(x):
@@ -27,3 +30,39 @@ def test_channel_shuffle_is_undone_by_the_transposed_shuffle():
 def test_channel_shuffle_rejects_channels_not_divisible_by_groups():
     with pytest.raises(ValueError, match=r'\(10\).*groups \(3\)'):
         channel_shuffle(torch.zeros(1, 10, 2, 2), 3)
+
+
+@pytest.mark.parametrize('layout', LAYOUTS)
+@pytest.mark.parametrize('groups', [2, 3])
+def test_channel_shuffle_keeps_the_layout(layout, groups):
+    x = torch.randn(2, 12, 5, 6)
+    expected = x.unflatten(1, (groups, -1)).transpose(1, 2).flatten(1, 2)
+    out = channel_shuffle(x.contiguous(memory_format=layout), groups)
+    assert torch.equal(out, expected)
+    assert out.is_contiguous(memory_format=layout)
+
+
+@pytest.mark.parametrize('layout', LAYOUTS)
+def test_interleave_is_cat_then_shuffle(layout):
+    a, b = (torch.randn(2, 6, 5, 6).contiguous(memory_format=layout)
+            for _ in range(2))
+    out = interleave(a, b)
+    assert torch.equal(out, channel_shuffle(torch.cat((a, b), 1), 2))
+    assert out.is_contiguous(memory_format=layout)
+
+
+def test_interleave_backpropagates_to_both_maps():
+    a, b = (torch.randn(1, 4, 3, 3, requires_grad=True) for _ in range(2))
+    weights = torch.randn(1, 8, 3, 3)
+    (interleave(a, b) * weights).sum().backward()
+    assert torch.equal(a.grad, weights[:, 0::2])
+    assert torch.equal(b.grad, weights[:, 1::2])
+
+
+def test_channels_innermost():
+    x = torch.randn(1, 4, 3, 3)
+    assert not channels_innermost(x)
+    assert channels_innermost(x.contiguous(memory_format=torch.channels_last))
+    assert channels_innermost(
+        x.contiguous(memory_format=torch.channels_last)[:, 1:3])
+    assert not channels_innermost(torch.randn(1, 4, 1, 1))
