@@ -1,0 +1,84 @@
+"""The same ImageNet classifier, as mmshuffle, mmpretrain and torchvision
+build it, for side-by-side measurements."""
+from typing import Optional
+
+from torch import nn
+
+from .variants import Variant
+
+IMPLEMENTATIONS = ('mmshuffle', 'mmpretrain')
+# torchvision's builder of each ShuffleNetV2 width; its MobileNetV2 takes
+# any width (``width_mult``).
+TORCHVISION_SHUFFLENET_V2 = {
+    0.5: 'shufflenet_v2_x0_5',
+    1.0: 'shufflenet_v2_x1_0',
+    1.5: 'shufflenet_v2_x1_5',
+    2.0: 'shufflenet_v2_x2_0',
+}
+
+
+def variant_classifier(variant: Variant,
+                       implementation: str = 'mmshuffle',
+                       num_classes: int = 1000,
+                       **backbone_kwargs) -> nn.Module:
+    """Build an mmpretrain ``ImageClassifier`` on a variant's backbone.
+
+    The backbone is mmshuffle's or mmpretrain's class of the same name
+    with the same arguments; the neck is global average pooling and the
+    head a linear layer, as in the model zoo's configs.
+
+    Args:
+        variant (Variant): The variant.
+        implementation (str): ``'mmshuffle'`` or ``'mmpretrain'``.
+            Defaults to ``'mmshuffle'``.
+        num_classes (int): The classes. Defaults to 1000.
+        **backbone_kwargs: More backbone arguments, e.g. ``with_cp=True``.
+
+    Returns:
+        nn.Module: The classifier, weights initialised, in train mode.
+
+    Raises:
+        ValueError: If ``implementation`` is unknown, or mmpretrain cannot
+            build the variant (7 ShuffleNetV1 configurations).
+    """
+    from mmpretrain.registry import MODELS
+
+    from mmshuffle.registry import MODELS as MMSHUFFLE_MODELS
+    if implementation not in IMPLEMENTATIONS:
+        raise ValueError(f'implementation must be one of {IMPLEMENTATIONS}, '
+                         f'got {implementation!r}')
+    ours = MMSHUFFLE_MODELS.build(variant.cfg)
+    backbone = dict(variant.kwargs, **backbone_kwargs)
+    backbone['type'] = (f'mmshuffle.{variant.type}' if implementation
+                        == 'mmshuffle' else f'mmpretrain.{variant.type}')
+    model = MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=backbone,
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(
+                type='LinearClsHead',
+                num_classes=num_classes,
+                in_channels=ours.out_channels[-1])))
+    model.init_weights()
+    return model
+
+
+def torchvision_classifier(variant: Variant) -> Optional[nn.Module]:
+    """Build torchvision's model of a variant, where it has one.
+
+    Args:
+        variant (Variant): The variant.
+
+    Returns:
+        nn.Module | None: torchvision's ShuffleNetV2 (its four widths) or
+        MobileNetV2 (any width), randomly initialised; None for the rest.
+    """
+    import torchvision
+    width = variant.kwargs.get('widen_factor', 1.0)
+    if variant.type == 'MobileNetV2':
+        return torchvision.models.mobilenet_v2(width_mult=width)
+    if variant.type == 'ShuffleNetV2' and width in TORCHVISION_SHUFFLENET_V2:
+        return getattr(torchvision.models,
+                       TORCHVISION_SHUFFLENET_V2[width])()
+    return None

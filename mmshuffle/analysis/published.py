@@ -1,0 +1,59 @@
+"""The published ImageNet top-1 of each variant, from the model zoo."""
+from typing import Dict, Optional, Tuple
+
+from .variants import VARIANTS, Variant
+
+# What a zoo config leaves out takes the backbone's default.
+BACKBONE_DEFAULTS = {'ShuffleNetV1': dict(groups=3, widen_factor=1.0)}
+
+
+def _variant_of(backbone: dict) -> Optional[Variant]:
+    """The variant a config's backbone dict builds, if it is one."""
+    family = backbone['type'].split('.')[-1]
+    arguments = dict(BACKBONE_DEFAULTS.get(family, dict(widen_factor=1.0)),
+                     **{k: v for k, v in backbone.items() if k != 'type'})
+    for variant in VARIANTS:
+        if variant.type == family and all(
+                arguments.get(key) == value
+                for key, value in variant.kwargs.items()):
+            return variant
+    return None
+
+
+def published_top1() -> Dict[str, Tuple[float, str]]:
+    """The first top-1 the zoo's metafiles list for each variant.
+
+    The metafiles list mmpretrain's result first, then torchvision's, then
+    the papers'.
+
+    Returns:
+        dict[str, tuple[float, str]]: By variant name, the ImageNet-1k
+        top-1 in percent and the zoo model it comes from.
+
+    Raises:
+        MissingDataError: If the zoo's files are not there (an install from
+            a wheel).
+    """
+    from mmengine.config import Config
+
+    from mmshuffle.apis.model_zoo import _read_yaml, load_model_index
+    results: Dict[str, Tuple[float, str]] = {}
+    metafiles = {entry.metafile for entry in load_model_index().values()}
+    configs = {}
+    for metafile in sorted(metafiles):
+        for model in _read_yaml(metafile).get('Models', []):
+            top1 = [
+                result['Metrics']['Top 1 Accuracy']
+                for result in model.get('Results', [])
+                if 'Top 1 Accuracy' in result.get('Metrics', {})
+            ]
+            if not top1:
+                continue
+            config = metafile.parents[2] / model['Config']
+            if config not in configs:
+                configs[config] = _variant_of(
+                    Config.fromfile(str(config)).model.backbone)
+            variant = configs[config]
+            if variant is not None and variant.name not in results:
+                results[variant.name] = (float(top1[0]), model['Name'])
+    return results
