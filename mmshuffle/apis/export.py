@@ -22,7 +22,13 @@ from .model_checks import check_neck_in_channels
 
 EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
 # The file suffix of each format, for the default output file.
-SUFFIXES = {'onnx': '.onnx', 'torchscript': '.pt', 'exported-program': '.pt2'}
+SUFFIXES = {
+    'onnx': '.onnx',
+    'torchscript': '.pt',
+    'exported-program': '.pt2',
+    # tools/deployment/quantize.py's INT8 ONNX model.
+    'int8-onnx': '.int8.onnx',
+}
 # The largest max abs difference from PyTorch an export may show.
 TOLERANCE = 1e-4
 # A dynamic batch is traced at EXPORT_BATCH (torch.export specialises a
@@ -390,7 +396,8 @@ def default_export_path(checkpoint: Union[str, Path],
 
     Args:
         checkpoint (str | Path): The checkpoint exported.
-        fmt (str): One of :data:`EXPORT_FORMATS`.
+        fmt (str): A key of :data:`SUFFIXES`: one of :data:`EXPORT_FORMATS`,
+            or ``'int8-onnx'``.
         out (str | Path, optional): ``--out``. Defaults to None.
 
     Returns:

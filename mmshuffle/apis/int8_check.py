@@ -108,8 +108,8 @@ def quantize_and_check(cfg: Config,
             at random. Defaults to 256.
 
     Returns:
-        dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`),
-        ``fp32_top1``, ``int8_top1``,
+        dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
+        its ``onnx`` is the INT8 model), ``fp32_top1``, ``int8_top1``,
         ``drop`` (fp32 minus INT8, points), ``val_images`` and
         ``calibration_images`` (how many were used), and ``example`` (one
         validation image, ``(1, C, H, W)``, e.g. to time with).

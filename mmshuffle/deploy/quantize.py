@@ -21,7 +21,7 @@ ShuffleNetV1 1x g=3  -                  5.1 ms       4.0 ms
 
 PyTorch's own route, PT2E with torchao's ``X86InductorQuantizer`` and
 inductor, measured 6.4 ms and 5.1 ms for the first two on this machine
-(``ENVIRONMENT.md`` of the team's notes; and the default
+(the team's notes on it; and the default
 ``x86`` quantized engine runs int8 depthwise convolutions about 60x
 slower than ``onednn``), so ONNX Runtime it is.
 """

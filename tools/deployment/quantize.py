@@ -23,9 +23,9 @@ from pathlib import Path
 import torch
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (UserInputError, add_cfg_options_arg,
-                            load_config, load_for_export, quantize_and_check,
-                            run_tool)
+from mmshuffle.apis import (add_cfg_options_arg, load_config,
+                            load_for_export, quantize_and_check, run_tool)
+from mmshuffle.apis.export import default_export_path
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians, optimize
 
@@ -59,21 +59,12 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def int8_path(checkpoint: str, out: Path = None) -> Path:
-    """The file to write: ``out``, else ``CHECKPOINT.int8.onnx``."""
-    path = out or Path(checkpoint).with_suffix('.int8.onnx')
-    if path.resolve() == Path(checkpoint).resolve():
-        raise UserInputError(f'--out {path} is the checkpoint: give the '
-                             'INT8 model another file name')
-    return path
-
-
 def main() -> None:
     """Quantise, evaluate, time, write; exit 1 past the accepted drop."""
     args = parse_args()
     torch.set_num_threads(args.threads)
     cfg = load_config(args.config, None, 'none', args.cfg_options)
-    out = int8_path(args.checkpoint, args.out)
+    out = default_export_path(args.checkpoint, 'int8-onnx', args.out)
     model = load_for_export(cfg, args.checkpoint)
     result = quantize_and_check(cfg, model, args.calibration_images)
     int8 = result.pop('int8')
