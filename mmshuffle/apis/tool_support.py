@@ -41,6 +41,35 @@ def add_shape_arg(parser: argparse.ArgumentParser) -> None:
                         '(default: 224 224)')
 
 
+def add_speed_args(parser: argparse.ArgumentParser) -> None:
+    """Add the flags of the timing tools: ``--threads`` (default 1) and
+    ``--size`` (the square input's side, default 224).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch and ONNX Runtime threads (default: 1)')
+    parser.add_argument('--size', type=int, default=224,
+                        help='input height and width (default: 224)')
+
+
+def check_at_least_one(parser: argparse.ArgumentParser,
+                       args: argparse.Namespace, *names: str) -> None:
+    """Exit with a usage error if a count argument is below 1.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        args (argparse.Namespace): The parsed arguments.
+        *names (str): The arguments' destinations, e.g. ``'batch_rounds'``
+            for ``--batch-rounds``.
+    """
+    for name in names:
+        if getattr(args, name) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be at least 1, '
+                         f'got {getattr(args, name)}')
+
+
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Add the flags tools/train.py and tools/test.py share:
     ``--work-dir``, ``--cfg-options``, ``--launcher`` and ``--local-rank``.

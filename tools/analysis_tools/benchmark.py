@@ -45,6 +45,7 @@ from mmshuffle.analysis.runtimes import (MMPRETRAIN_EAGER, MMSHUFFLE_DEPLOY,
                                          PEER_ONNXRUNTIME, TORCHVISION_EAGER,
                                          build_runtimes, peer_name)
 from mmshuffle.analysis.sgemm import sgemm_gflops
+from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.analysis.training_speed import (TrainingSetup, every_setup,
                                                peak_training_memory,
                                                time_training_steps)
@@ -80,10 +81,7 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
         description='Benchmark mmshuffle beside its peers on the CPU')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='torch and ONNX Runtime threads (default: 1)')
-    parser.add_argument('--size', type=int, default=224,
-                        help='image height and width (default: 224)')
+    add_speed_args(parser)
     parser.add_argument('--families', nargs='+', choices=list(HEADLINES),
                         default=list(HEADLINES), help='which models')
     parser.add_argument('--rounds', type=int, default=15,
@@ -108,11 +106,8 @@ def parse_args() -> argparse.Namespace:
                         default=Path('work_dirs/benchmark'),
                         help='where to write (default: work_dirs/benchmark)')
     args = parser.parse_args()
-    for name in ('threads', 'size', 'rounds', 'batch', 'batch_rounds',
-                 'sweep_rounds', 'training_rounds'):
-        if getattr(args, name) < 1:
-            parser.error(f'--{name.replace("_", "-")} must be at least 1, '
-                         f'got {getattr(args, name)}')
+    check_at_least_one(parser, args, 'threads', 'size', 'rounds', 'batch',
+                       'batch_rounds', 'sweep_rounds', 'training_rounds')
     return args
 
 

@@ -24,6 +24,7 @@ from mmengine.logging import MMLogger
 from torch import Tensor, nn
 
 import mmshuffle
+from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import (BACKENDS, DEFAULT_BACKEND, DEFAULT_STEPS, STEPS,
                               interleaved_medians, max_abs_diff, optimize,
                               prepare)
@@ -45,10 +46,7 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
         description='Time the deploy steps and backends')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='torch and ONNX Runtime threads (default: 1)')
-    parser.add_argument('--size', type=int, default=224,
-                        help='input height and width (default: 224)')
+    add_speed_args(parser)
     parser.add_argument('--batch', type=int, default=1,
                         help='batch size (default: 1)')
     parser.add_argument('--rounds', type=int, default=15,
@@ -58,10 +56,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--no-inductor', action='store_true',
                         help='leave out torch.compile (slow to compile)')
     args = parser.parse_args()
-    for name in ('threads', 'size', 'batch', 'rounds'):
-        if getattr(args, name) < 1:
-            parser.error(f'--{name} must be at least 1, '
-                         f'got {getattr(args, name)}')
+    check_at_least_one(parser, args, 'threads', 'size', 'batch', 'rounds')
     return args
 
 

@@ -26,6 +26,7 @@ import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.apis import (add_cfg_options_arg, load_config,
                             load_for_export, quantize_and_check, run_tool)
 from mmshuffle.apis.export import default_export_path
+from mmshuffle.apis.tool_support import check_at_least_one
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians, optimize
 
@@ -52,8 +53,7 @@ def parse_args() -> argparse.Namespace:
                         help='threads for the timing (default: 1)')
     add_cfg_options_arg(parser)
     args = parser.parse_args()
-    if args.threads < 1:
-        parser.error(f'--threads must be at least 1, got {args.threads}')
+    check_at_least_one(parser, args, 'threads')
     if args.max_drop < 0:
         parser.error(f'--max-drop must be >= 0, got {args.max_drop}')
     return args
