@@ -16,6 +16,7 @@ from .fold_bn import count_batch_norms, fold_bn
 from .optimize import (DEFAULT_BACKEND, DEFAULT_STEPS, STEPS, max_abs_diff,
                        optimize, prepare)
 from .pad_channels import pad_branch_channels
+from .pool_as_conv import avg_pools_as_convs
 from .quantize import INT8_BACKEND, quantize, quantize_to_onnx
 from .runtime import OptimizedModel, TensorForward
 from .shuffle_fusion import fuse_shuffles
@@ -23,7 +24,8 @@ from .timing import interleaved_medians
 
 __all__ = [
     'optimize', 'prepare', 'OptimizedModel', 'TensorForward', 'fold_bn',
-    'count_batch_norms', 'fuse_shuffles', 'pad_branch_channels', 'BACKENDS',
+    'count_batch_norms', 'fuse_shuffles', 'pad_branch_channels',
+    'avg_pools_as_convs', 'BACKENDS',
     'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
     'interleaved_medians', 'quantize', 'quantize_to_onnx', 'INT8_BACKEND'
 ]

@@ -21,7 +21,9 @@ further 16-23% in eager mode only (inductor and TorchScript choose layouts
 themselves and measured 1-6% slower with it); the shuffle fusion 1-3.5% in
 eager channels-last and about 1% under ONNX Runtime; padding the 58-channel
 branches of ShuffleNetV2 1x 9-10% under ONNX Runtime only (its blocked
-depthwise kernels need a multiple of 4 channels).
+depthwise kernels need a multiple of 4 channels); ShuffleNetV1's shortcut
+average pools as depthwise convolutions 6% under ONNX Runtime (they stay
+in its blocked layout).
 """
 import copy
 from typing import Dict, Optional, Sequence, Tuple, Union
@@ -32,11 +34,13 @@ from torch import Tensor, nn
 from .backends import BACKENDS, TORCH_BACKENDS
 from .fold_bn import fold_bn
 from .pad_channels import pad_branch_channels
+from .pool_as_conv import avg_pools_as_convs
 from .runtime import OptimizedModel, Outputs, inference_module
 from .shuffle_fusion import fuse_shuffles
 from .timing import interleaved_medians
 
-STEPS = ('fold_bn', 'fuse_shuffles', 'pad_channels', 'channels_last')
+STEPS = ('fold_bn', 'fuse_shuffles', 'pad_channels', 'pool_as_conv',
+         'channels_last')
 # The steps each backend takes by default: those that measured faster (or
 # no slower) with it. channels_last only means something to the backends
 # that run PyTorch's kernels.
@@ -44,7 +48,8 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
     'eager': ('fold_bn', 'fuse_shuffles', 'channels_last'),
     'torchscript': ('fold_bn', ),
     'inductor': ('fold_bn', ),
-    'onnxruntime': ('fold_bn', 'fuse_shuffles', 'pad_channels'),
+    'onnxruntime': ('fold_bn', 'fuse_shuffles', 'pad_channels',
+                    'pool_as_conv'),
 }
 DEFAULT_BACKEND = 'onnxruntime'
 # Choose the backend by timing every one on the example input.
@@ -75,7 +80,8 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
         steps (Sequence[str]): Steps of :data:`STEPS`, applied in that
             order: ``fold_bn`` (:func:`fold_bn`), ``fuse_shuffles``
             (:func:`fuse_shuffles`), ``pad_channels``
-            (:func:`pad_branch_channels`), ``channels_last`` (weights in the
+            (:func:`pad_branch_channels`), ``pool_as_conv``
+            (:func:`avg_pools_as_convs`), ``channels_last`` (weights in the
             channels-last layout; give the module channels-last input).
             Defaults to all.
 
@@ -94,6 +100,8 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
         fuse_shuffles(module)
     if 'pad_channels' in steps:
         pad_branch_channels(module)
+    if 'pool_as_conv' in steps:
+        avg_pools_as_convs(module)
     if 'channels_last' in steps:
         module = module.to(memory_format=torch.channels_last)
     for param in module.parameters():

@@ -25,20 +25,22 @@ from torch import Tensor, nn
 
 import mmshuffle
 from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
-from mmshuffle.deploy import (BACKENDS, DEFAULT_BACKEND, DEFAULT_STEPS, STEPS,
+from mmshuffle.deploy import (BACKENDS, DEFAULT_BACKEND, DEFAULT_STEPS,
                               interleaved_medians, max_abs_diff, optimize,
                               prepare)
 
 # key: (zoo name, display name, torchvision builder name or None, the
 # steps that change the model: fuse_shuffles needs a ShuffleNet V2,
-# pad_channels a ShuffleNet V2 with branches of 58 channels)
+# pad_channels a ShuffleNet V2 with branches of 58 channels, pool_as_conv a
+# ShuffleNet V1)
 MODELS: Dict[str, Tuple[str, str, Optional[str], Tuple[str, ...]]] = {
     'v2': ('shufflenet-v2-1x_16xb64_in1k', 'ShuffleNetV2 1x',
-           'shufflenet_v2_x1_0', STEPS),
+           'shufflenet_v2_x1_0',
+           ('fold_bn', 'fuse_shuffles', 'pad_channels', 'channels_last')),
     'mnv2': ('mobilenet-v2_8xb32_in1k', 'MobileNetV2 1.0', 'mobilenet_v2',
              ('fold_bn', 'channels_last')),
     'v1': ('shufflenet-v1-1x_16xb64_in1k', 'ShuffleNetV1 1x g=3', None,
-           ('fold_bn', 'channels_last')),
+           ('fold_bn', 'pool_as_conv', 'channels_last')),
 }
 
 
