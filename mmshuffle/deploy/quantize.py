@@ -2,7 +2,7 @@
 
 ``quantize(model, calibration_data)`` prepares the model as the fp32
 ONNX Runtime backend does (batch norms folded, shuffles fused, branch
-channels padded), exports it to ONNX, calibrates the activation ranges on
+channels padded, shortcut pools as convolutions), exports it to ONNX, calibrates the activation ranges on
 the given images and writes INT8 convolutions and matrix products: QDQ
 format, weights signed and per output channel, activations unsigned and
 per tensor, min-max ranges.
