@@ -41,6 +41,18 @@ def add_shape_arg(parser: argparse.ArgumentParser) -> None:
                         '(default: 224 224)')
 
 
+def add_trained_model_args(parser: argparse.ArgumentParser) -> None:
+    """Add the positional ``config`` and ``checkpoint`` of the tools that
+    take a trained model.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument('config',
+                        help='the config the model was trained with')
+    parser.add_argument('checkpoint', help='checkpoint file')
+
+
 def add_speed_args(parser: argparse.ArgumentParser) -> None:
     """Add the flags of the timing tools: ``--threads`` (default 1) and
     ``--size`` (the square input's side, default 224).

@@ -2,10 +2,10 @@
 
 ``quantize(model, calibration_data)`` prepares the model as the fp32
 ONNX Runtime backend does (batch norms folded, shuffles fused, branch
-channels padded, shortcut pools as convolutions), exports it to ONNX, calibrates the activation ranges on
-the given images and writes INT8 convolutions and matrix products: QDQ
-format, weights signed and per output channel, activations unsigned and
-per tensor, min-max ranges.
+channels padded, shortcut pools as convolutions), exports it to ONNX,
+calibrates the activation ranges on the given images and writes INT8
+convolutions and matrix products: QDQ format, weights signed and per
+output channel, activations unsigned and per tensor, min-max ranges.
 
 Measured here (2 shared cores with AVX-512 VNNI, torch 2.14.1, onnxruntime
 1.32, ImageNet classifiers at batch 1, 224x224, 1 thread, interleaved

@@ -27,6 +27,7 @@ from mmshuffle.apis import (EXPORT_FORMATS, ExportVerificationError,
                             load_config, load_for_export, parse_image_shape,
                             run_tool)
 from mmshuffle.apis.export import TOLERANCE, default_export_path
+from mmshuffle.apis.tool_support import add_trained_model_args
 
 # What runs the export to check it.
 CHECKED_WITH = {
@@ -40,9 +41,7 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
         description='Export a classifier and check it against PyTorch')
-    parser.add_argument('config', help='the config the model was trained '
-                        'with')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    add_trained_model_args(parser)
     parser.add_argument('--format', required=True, choices=EXPORT_FORMATS,
                         help='what to export to')
     parser.add_argument('--dynamic-batch', action='store_true',

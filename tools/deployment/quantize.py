@@ -26,7 +26,8 @@ import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.apis import (add_cfg_options_arg, load_config,
                             load_for_export, quantize_and_check, run_tool)
 from mmshuffle.apis.export import default_export_path
-from mmshuffle.apis.tool_support import check_at_least_one
+from mmshuffle.apis.tool_support import (add_trained_model_args,
+                                         check_at_least_one)
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians, optimize
 
@@ -35,9 +36,7 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
         description='Quantise a classifier to INT8 and check its top-1')
-    parser.add_argument('config', help='the config the model was trained '
-                        'with')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    add_trained_model_args(parser)
     parser.add_argument('--calibration-images', type=int, default=256,
                         help='training images to calibrate on (default: '
                         '256)')
