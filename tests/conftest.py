@@ -1,5 +1,6 @@
 """Test set-up shared by every test."""
 import pytest
+import torch
 from mmengine.logging import MMLogger
 
 
@@ -7,6 +8,18 @@ from mmengine.logging import MMLogger
 def quiet_mmengine():
     """Keep MMEngine's per-parameter init logs out of test output."""
     MMLogger.get_instance('mmengine').setLevel('WARNING')
+
+
+@pytest.fixture(scope='module')
+def one_thread():
+    """Run a module's tests on one torch thread: on these shared 2-core
+    machines a second thread waits for a core far longer than the tiny
+    forwards take. Modules ask for it with
+    ``pytestmark = pytest.mark.usefixtures('one_thread')``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 # The digits, written once per session, for the tests that run the tools.

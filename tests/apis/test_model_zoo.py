@@ -24,14 +24,7 @@ TORCHVISION_MODEL = 'shufflenet-v2-0.5x_torchvision_in1k'
 MMPRETRAIN_MODEL = 'shufflenet-v2-1x_16xb64_in1k'
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """On a busy 2-core machine a second torch thread waits for a core far
-    longer than these tiny forwards take."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 @pytest.fixture

@@ -37,14 +37,7 @@ BY_NAME: Dict[str, dict] = {model['Name']: model for _, model in MODELS_LISTED}
 CONFIGS = sorted({model['Config'] for _, model in MODELS_LISTED})
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """On a busy 2-core machine a second torch thread waits for a core far
-    longer than these tiny forwards take."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def metrics_of(model: dict) -> Dict[str, float]:

@@ -40,9 +40,12 @@ def torchvision_model(builder: str, seed: int = 0, **kwargs):
     return model.eval()
 
 
-def torchvision_logits(model, x):
+def assert_same_logits(theirs, ours):
+    """torchvision's model and our classifier agree on random images."""
+    x = torch.randn(2, 3, 64, 64)
     with torch.no_grad():
-        return model(x)
+        expected = theirs(x)
+    assert max_abs_diff(expected, classifier_logits(ours, x)) <= TOLERANCE
 
 
 def case_id(case):
@@ -70,10 +73,7 @@ def test_converted_weights_load_strictly_and_logits_agree(tmp_path, case):
     assert cfg.head.num_classes == meta['num_classes'] == 1000
     ours = build_classifier(cfg)
     ours.load_state_dict(checkpoint['state_dict'], strict=True)
-    x = torch.randn(2, 3, 64, 64)
-    diff = max_abs_diff(
-        torchvision_logits(theirs, x), classifier_logits(ours, x))
-    assert diff <= TOLERANCE
+    assert_same_logits(theirs, ours)
 
 
 def test_a_width_without_config_gets_the_overrides_that_build_it(
@@ -99,10 +99,7 @@ def test_a_width_without_config_gets_the_overrides_that_build_it(
                       options.cfg_options)
     ours = build_classifier(cfg.model)
     ours.load_state_dict(checkpoint['state_dict'], strict=True)
-    x = torch.randn(2, 3, 64, 64)
-    diff = max_abs_diff(
-        torchvision_logits(theirs, x), classifier_logits(ours, x))
-    assert diff <= TOLERANCE
+    assert_same_logits(theirs, ours)
 
 
 def run_tool(*args):
@@ -122,10 +119,7 @@ def test_the_tool_writes_a_checkpoint_mmengine_loads(tmp_path):
     import mmshuffle.compat  # noqa: F401  installs the safe loader
     ours = build_classifier(model_cfg(config))
     load_checkpoint(ours, str(dst), map_location='cpu', strict=True)
-    x = torch.randn(2, 3, 64, 64)
-    diff = max_abs_diff(
-        torchvision_logits(theirs, x), classifier_logits(ours, x))
-    assert diff <= TOLERANCE
+    assert_same_logits(theirs, ours)
 
 
 def test_the_tool_reports_an_unknown_architecture_in_one_line(

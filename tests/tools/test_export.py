@@ -62,13 +62,7 @@ def trained(request, tmp_path_factory) -> Trained:
     return Trained(config, checkpoint, model.eval())
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """The cores are shared: one thread, as the tools' tests run."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def export(args: List[str], capsys) -> str:
