@@ -49,7 +49,8 @@ def build_runtimes(variant: Variant, example: Tensor,
         (:func:`mmshuffle.deploy.quantize`), and ONNX Runtime at
         ``ORT_ENABLE_ALL`` on the peer's model exported as it is.
     """
-    from mmshuffle.deploy import BACKENDS, optimize, prepare, quantize
+    from mmshuffle.deploy import optimize, prepare, quantize
+    from mmshuffle.deploy.onnx_session import export_onnx, session_runner
     ours = variant_classifier(variant).eval()
     runtimes: Dict[str, Runtime] = {}
     torchvision = torchvision_classifier(variant)
@@ -66,6 +67,7 @@ def build_runtimes(variant: Variant, example: Tensor,
     runtimes[MMSHUFFLE_INT8] = quantize(ours, calibration)
     peer = torchvision if torchvision is not None else mmpretrain
     if peer is not None:
-        runtimes[PEER_ONNXRUNTIME] = BACKENDS['onnxruntime'](
-            prepare(peer, ()), example)
+        # The peer's model exported as torch.onnx.export writes it.
+        runtimes[PEER_ONNXRUNTIME] = session_runner(
+            export_onnx(prepare(peer, ()), example, translations={}))
     return runtimes

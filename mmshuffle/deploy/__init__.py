@@ -12,6 +12,7 @@ Needs torch, mmengine and ``mmcv.cnn``; the ``onnxruntime`` backend also
 needs onnxruntime, onnx and onnxscript.
 """
 from .backends import BACKENDS
+from .fc_as_conv import fc_as_conv
 from .fold_bn import count_batch_norms, fold_bn
 from .optimize import (DEFAULT_BACKEND, DEFAULT_STEPS, STEPS, max_abs_diff,
                        optimize, prepare)
@@ -25,7 +26,7 @@ from .timing import interleaved_medians
 __all__ = [
     'optimize', 'prepare', 'OptimizedModel', 'TensorForward', 'fold_bn',
     'count_batch_norms', 'fuse_shuffles', 'pad_branch_channels',
-    'avg_pools_as_convs', 'BACKENDS',
+    'avg_pools_as_convs', 'fc_as_conv', 'BACKENDS',
     'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
     'interleaved_medians', 'quantize', 'quantize_to_onnx', 'INT8_BACKEND'
 ]

@@ -1,5 +1,5 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
-from typing import Callable, List
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -26,7 +26,34 @@ def require_onnxruntime(what: str) -> None:
             'pip install onnxruntime onnx onnxscript') from error
 
 
-def export_onnx(module: nn.Module, example: Tensor) -> bytes:
+def _mean(self, dim: Optional[Sequence[int]], keepdim: bool = False,
+          dtype=None):
+    """``aten.mean.dim`` in ONNX: ``GlobalAveragePool`` for the mean of a
+    4-D map over its height and width, kept 4-D; else what the exporter
+    writes itself, a ``ReduceMean``.
+
+    ONNX Runtime runs ``GlobalAveragePool`` in its blocked layout (NCHWc);
+    ``ReduceMean`` needs a reorder to the plain layout first.
+    """
+    from onnxscript import opset18 as op
+    from onnxscript.function_libs.torch_lib.ops.core import aten_mean_dim
+    rank = len(self.shape)
+    spatial = dim is not None and sorted(d % rank for d in dim) == [2, 3]
+    if rank == 4 and spatial and keepdim and dtype in (None, -1):
+        return op.GlobalAveragePool(self)
+    return aten_mean_dim(self, dim, keepdim, -1 if dtype is None else dtype)
+
+
+# The translations of the deploy path's exports, beside the exporter's own.
+DEPLOY_TRANSLATIONS: Dict[Callable, Callable] = {
+    torch.ops.aten.mean.dim: _mean
+}
+
+
+def export_onnx(module: nn.Module,
+                example: Tensor,
+                translations: Optional[Dict[Callable, Callable]] = None
+                ) -> bytes:
     """Export a module to ONNX with a dynamic batch size and image size.
 
     The export is ``torch.onnx.export(dynamo=True)``; the batch size is
@@ -36,6 +63,10 @@ def export_onnx(module: nn.Module, example: Tensor) -> bytes:
     Args:
         module (nn.Module): The inference module, eval mode.
         example (Tensor): An input of the shape to export with.
+        translations (dict, optional): Functions that write ONNX for torch
+            operators (the exporter's ``custom_translation_table``).
+            Defaults to None, meaning :data:`DEPLOY_TRANSLATIONS`; pass
+            ``{}`` for the exporter's own.
 
     Returns:
         bytes: The serialised ONNX model.
@@ -47,6 +78,9 @@ def export_onnx(module: nn.Module, example: Tensor) -> bytes:
             module, (example.contiguous(), ),
             dynamo=True,
             dynamic_shapes=(sizes, ),
+            custom_translation_table=(DEPLOY_TRANSLATIONS
+                                      if translations is None else
+                                      translations),
             verbose=False)
     return program.model_proto.SerializeToString()
 

@@ -23,7 +23,8 @@ eager channels-last and about 1% under ONNX Runtime; padding the 58-channel
 branches of ShuffleNetV2 1x 9-10% under ONNX Runtime only (its blocked
 depthwise kernels need a multiple of 4 channels); ShuffleNetV1's shortcut
 average pools as depthwise convolutions 6% under ONNX Runtime (they stay
-in its blocked layout).
+in its blocked layout); the classifier's pool and linear layer kept in that
+layout 45-65 us (about 1%; ONNX Runtime's profile of the last four nodes).
 """
 import copy
 from typing import Dict, Optional, Sequence, Tuple, Union
@@ -32,6 +33,7 @@ import torch
 from torch import Tensor, nn
 
 from .backends import BACKENDS, TORCH_BACKENDS
+from .fc_as_conv import fc_as_conv
 from .fold_bn import fold_bn
 from .pad_channels import pad_branch_channels
 from .pool_as_conv import avg_pools_as_convs
@@ -40,7 +42,7 @@ from .shuffle_fusion import fuse_shuffles
 from .timing import interleaved_medians
 
 STEPS = ('fold_bn', 'fuse_shuffles', 'pad_channels', 'pool_as_conv',
-         'channels_last')
+         'fc_as_conv', 'channels_last')
 # The steps each backend takes by default: those that measured faster (or
 # no slower) with it. channels_last only means something to the backends
 # that run PyTorch's kernels.
@@ -49,7 +51,7 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
     'torchscript': ('fold_bn', ),
     'inductor': ('fold_bn', ),
     'onnxruntime': ('fold_bn', 'fuse_shuffles', 'pad_channels',
-                    'pool_as_conv'),
+                    'pool_as_conv', 'fc_as_conv'),
 }
 DEFAULT_BACKEND = 'onnxruntime'
 # Choose the backend by timing every one on the example input.
@@ -81,8 +83,9 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
             order: ``fold_bn`` (:func:`fold_bn`), ``fuse_shuffles``
             (:func:`fuse_shuffles`), ``pad_channels``
             (:func:`pad_branch_channels`), ``pool_as_conv``
-            (:func:`avg_pools_as_convs`), ``channels_last`` (weights in the
-            channels-last layout; give the module channels-last input).
+            (:func:`avg_pools_as_convs`), ``fc_as_conv`` (:func:`fc_as_conv`),
+            ``channels_last`` (weights in the channels-last layout; give
+            the module channels-last input).
             Defaults to all.
 
     Returns:
@@ -102,6 +105,8 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
         pad_branch_channels(module)
     if 'pool_as_conv' in steps:
         avg_pools_as_convs(module)
+    if 'fc_as_conv' in steps:
+        fc_as_conv(module)
     if 'channels_last' in steps:
         module = module.to(memory_format=torch.channels_last)
     for param in module.parameters():

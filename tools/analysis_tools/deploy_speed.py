@@ -28,19 +28,20 @@ from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import (BACKENDS, DEFAULT_BACKEND, DEFAULT_STEPS,
                               interleaved_medians, max_abs_diff, optimize,
                               prepare)
+from mmshuffle.deploy.onnx_session import export_onnx, session_runner
 
 # key: (zoo name, display name, torchvision builder name or None, the
 # steps that change the model: fuse_shuffles needs a ShuffleNet V2,
 # pad_channels a ShuffleNet V2 with branches of 58 channels, pool_as_conv a
-# ShuffleNet V1)
+# ShuffleNet V1, fc_as_conv a classifier whose linear head is on a pool)
 MODELS: Dict[str, Tuple[str, str, Optional[str], Tuple[str, ...]]] = {
     'v2': ('shufflenet-v2-1x_16xb64_in1k', 'ShuffleNetV2 1x',
-           'shufflenet_v2_x1_0',
-           ('fold_bn', 'fuse_shuffles', 'pad_channels', 'channels_last')),
+           'shufflenet_v2_x1_0', ('fold_bn', 'fuse_shuffles', 'pad_channels',
+                                  'fc_as_conv', 'channels_last')),
     'mnv2': ('mobilenet-v2_8xb32_in1k', 'MobileNetV2 1.0', 'mobilenet_v2',
-             ('fold_bn', 'channels_last')),
+             ('fold_bn', 'fc_as_conv', 'channels_last')),
     'v1': ('shufflenet-v1-1x_16xb64_in1k', 'ShuffleNetV1 1x g=3', None,
-           ('fold_bn', 'pool_as_conv', 'channels_last')),
+           ('fold_bn', 'pool_as_conv', 'fc_as_conv', 'channels_last')),
 }
 
 
@@ -106,8 +107,9 @@ def candidates(model: nn.Module, x: Tensor, tv_name: Optional[str],
             model, x, backend=backend), ', '.join(DEFAULT_STEPS[backend]))
     add(f'optimize() default ({DEFAULT_BACKEND})',
         lambda: optimize(model, x), 'the defaults')
-    add('onnxruntime, plain export', lambda: optimize(
-        model, x, backend='onnxruntime', steps=()), 'no steps')
+    add('onnxruntime, plain export', lambda: session_runner(
+        export_onnx(prepare(model, ()), x, translations={})),
+        'no steps, the exporter\'s own translations')
     if tv_name is not None:
         add('torchvision eager', lambda: torchvision_model(tv_name),
             f'torchvision.models.{tv_name}()')
