@@ -39,7 +39,8 @@ def plot_latency(points: List[Dict], path: Path, title: str) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import (FormatStrFormatter, LogLocator,
+                                   NullFormatter, ScalarFormatter)
     figure, (by_flops, by_top1) = plt.subplots(1, 2, figsize=(13, 5.5))
     for family, marker in FAMILY_MARKERS.items():
         for runtime, colour in RUNTIME_COLOURS.items():
@@ -63,7 +64,10 @@ def plot_latency(points: List[Dict], path: Path, title: str) -> None:
                           'multiply-adds (M) at 224x224, conv + linear'),
                          (by_top1, 'published ImageNet top-1 (%)')):
         axes.set_yscale('log')
-        axes.yaxis.set_major_formatter(ScalarFormatter())
+        # Labels at 1, 2 and 5 times each power of ten, as plain numbers.
+        axes.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+        axes.yaxis.set_major_formatter(FormatStrFormatter('%g'))
+        axes.yaxis.set_minor_formatter(NullFormatter())
         axes.set_ylabel('latency (ms), batch 1')
         axes.set_xlabel(xlabel)
         axes.grid(True, which='both', alpha=0.3)

@@ -18,8 +18,9 @@ it (:data:`DEFAULT_STEPS`). Of the time each step saves: folding batch
 norms 11-15% in eager mode and 8-15% under inductor (nothing under
 TorchScript or ONNX Runtime, which fold them themselves); channels-last a
 further 16-23% in eager mode only (inductor and TorchScript choose layouts
-themselves and measured 1-6% slower with it); the shuffle fusion 1-3.5% in
-eager channels-last and about 1% under ONNX Runtime; padding the 58-channel
+themselves and measured 1-6% slower with it); the shuffle fusion about 1%
+under ONNX Runtime (in eager channels-last mode it costs 2%, now that the
+backbones' own shuffles keep the layout); padding the 58-channel
 branches of ShuffleNetV2 1x 9-10% under ONNX Runtime only (its blocked
 depthwise kernels need a multiple of 4 channels); ShuffleNetV1's shortcut
 average pools as depthwise convolutions 6% under ONNX Runtime (they stay
@@ -47,7 +48,7 @@ STEPS = ('fold_bn', 'fuse_shuffles', 'pad_channels', 'pool_as_conv',
 # no slower) with it. channels_last only means something to the backends
 # that run PyTorch's kernels.
 DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
-    'eager': ('fold_bn', 'fuse_shuffles', 'channels_last'),
+    'eager': ('fold_bn', 'channels_last'),
     'torchscript': ('fold_bn', ),
     'inductor': ('fold_bn', ),
     'onnxruntime': ('fold_bn', 'fuse_shuffles', 'pad_channels',

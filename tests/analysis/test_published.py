@@ -15,4 +15,11 @@ def test_other_widths_take_torchvision_s_or_the_papers():
     assert top1['shufflenet-v2-0.5x'][1] == (
         'shufflenet-v2-0.5x_torchvision_in1k')
     assert top1['mobilenet-v2-1.4x'][1] == 'mobilenet-v2-1.4x_paper_in1k'
+    # ShuffleNet V1 at g=3: Tables 2 and 5 of the paper (100 - error).
+    assert top1['shufflenet-v1-0.5x-g3'] == (56.8,
+                                            'shufflenet-v1-0.5x_paper_in1k')
+    assert top1['shufflenet-v1-2x-g3'] == (73.7,
+                                          'shufflenet-v1-2x_paper_in1k')
+    # The configs are g=3: no other group has a zoo entry.
+    assert 'shufflenet-v1-0.5x-g8' not in top1
     assert set(top1) <= {variant.name for variant in VARIANTS}
