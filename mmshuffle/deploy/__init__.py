@@ -3,7 +3,8 @@
 ``optimize(model, example_inputs)`` returns a callable that computes what
 the model computes in eval mode, faster: batch norms folded, channel
 shuffles made cheaper, branch channels padded for ONNX Runtime's blocked
-kernels, then a backend (ONNX Runtime by default; inductor, TorchScript or
+kernels, a classifier's pool and linear layer kept in that layout, then a
+backend (ONNX Runtime by default; inductor, TorchScript or
 eager on request). The steps are also available one by one.
 ``quantize(model, calibration_data)`` returns an INT8 callable (ONNX
 Runtime static quantisation, calibrated on the images given).
