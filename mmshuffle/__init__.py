@@ -3,12 +3,12 @@
 Importing the package is cheap; the backbones live in
 :mod:`mmshuffle.models` and are registered in
 :data:`mmshuffle.registry.MODELS`. ``mmshuffle.get_model`` and
-``mmshuffle.list_models`` (the model zoo, :mod:`mmshuffle.apis.model_zoo`)
-are imported on first use.
+``mmshuffle.list_models`` (the model zoo, :mod:`mmshuffle.apis.model_zoo`
+and :mod:`mmshuffle.apis.model_index`) are imported on first use.
 """
 from .version import __version__
 
-# Served by __getattr__ from mmshuffle.apis.model_zoo, imported on first use.
+# Served by __getattr__ from mmshuffle.apis, imported on first use.
 _MODEL_ZOO_NAMES = ('get_model', 'list_models')
 
 __all__ = ['__version__', *_MODEL_ZOO_NAMES]
@@ -16,6 +16,6 @@ __all__ = ['__version__', *_MODEL_ZOO_NAMES]
 
 def __getattr__(name: str):
     if name in _MODEL_ZOO_NAMES:
-        from .apis import model_zoo
-        return getattr(model_zoo, name)
+        from . import apis
+        return getattr(apis, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

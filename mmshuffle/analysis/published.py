@@ -36,12 +36,12 @@ def published_top1() -> Dict[str, Tuple[float, str]]:
     """
     from mmengine.config import Config
 
-    from mmshuffle.apis.model_zoo import _read_yaml, load_model_index
+    from mmshuffle.apis.model_index import load_model_index, read_yaml
     results: Dict[str, Tuple[float, str]] = {}
     metafiles = {entry.metafile for entry in load_model_index().values()}
     configs = {}
     for metafile in sorted(metafiles):
-        for model in _read_yaml(metafile).get('Models', []):
+        for model in read_yaml(metafile).get('Models', []):
             top1 = [
                 result['Metrics']['Top 1 Accuracy']
                 for result in model.get('Results', [])

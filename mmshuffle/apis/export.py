@@ -1,5 +1,5 @@
-"""Build a model from a config, export it as ONNX, TorchScript or a
-``torch.export`` program, and check the export against PyTorch.
+"""Export a model as ONNX, TorchScript or a ``torch.export`` program, and
+check the export against PyTorch.
 
 The exported graph maps a float image batch ``(N, 3, H, W)``, already
 normalised as the config's ``data_preprocessor`` does, to the head's
@@ -14,11 +14,9 @@ from typing import (Callable, Dict, Iterator, Optional, Sequence, Tuple,
                     Union)
 
 import torch
-from mmengine.config import Config
 from torch import Tensor, nn
 
-from .errors import MissingDataError, UserInputError
-from .model_checks import check_neck_in_channels
+from .errors import UserInputError
 
 EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
 # The file suffix of each format, for the default output file.
@@ -43,133 +41,6 @@ class ExportError(UserInputError, ValueError):
 
 class ExportVerificationError(RuntimeError):
     """An export whose outputs differ from PyTorch's."""
-
-
-def parse_image_shape(values: Sequence[int],
-                      option: str = '--shape') -> Tuple[int, int]:
-    """Read ``--shape H W`` (or one size, for a square image).
-
-    Args:
-        values (Sequence[int]): The values given.
-        option (str): The option's name, for the message.
-            Defaults to '--shape'.
-
-    Returns:
-        tuple[int, int]: Height and width.
-
-    Raises:
-        UserInputError: Unless one or two positive integers are given.
-    """
-    values = list(values)
-    if len(values) not in (1, 2) or any(
-            not isinstance(v, int) or v < 1 for v in values):
-        raise UserInputError(
-            f'{option} must be H W (or one size for a square image), '
-            f'positive integers, got {" ".join(map(str, values))}')
-    return (values[0], values[-1])
-
-
-def build_model(cfg: Config) -> nn.Module:
-    """Build ``cfg.model`` under the config's default scope, as MMEngine's
-    Runner does (with the config's top-level ``data_preprocessor``).
-
-    The config's ``custom_imports`` are imported by ``Config.fromfile``.
-
-    Args:
-        cfg (Config): The config.
-
-    Returns:
-        nn.Module: The model, with its initial weights.
-
-    Raises:
-        NeckChannelsError: If the neck does not take the backbone's outputs.
-    """
-    from mmengine.registry import MODELS, DefaultScope
-    check_neck_in_channels(cfg.model)
-    model_cfg = cfg.model.copy()
-    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    scope = cfg.get('default_scope') or 'mmpretrain'
-    with DefaultScope.overwrite_default_scope(scope):
-        return MODELS.build(model_cfg)
-
-
-def describe_mismatch(model: nn.Module,
-                      state_dict: Dict[str, Tensor],
-                      shown: int = 3) -> str:
-    """Say, in one line, how a state dict differs from a model's.
-
-    Args:
-        model (nn.Module): The model.
-        state_dict (dict[str, Tensor]): The weights.
-        shown (int): Keys named of each kind. Defaults to 3.
-
-    Returns:
-        str: The keys of another shape (with both shapes), the missing and
-        the unexpected keys; empty if the weights fit.
-    """
-    expected = model.state_dict()
-    wrong_shape = [
-        f'{key} is {tuple(value.shape)} in the checkpoint, '
-        f'{tuple(expected[key].shape)} in the model'
-        for key, value in state_dict.items()
-        if key in expected and value.shape != expected[key].shape
-    ]
-    # BatchNorm fills in a missing num_batches_tracked itself.
-    missing = [
-        key for key in expected if key not in state_dict
-        and not key.endswith('num_batches_tracked')
-    ]
-    unexpected = [key for key in state_dict if key not in expected]
-    parts = []
-    for kind, keys in (('of another shape', wrong_shape),
-                       ('missing', missing), ('unexpected', unexpected)):
-        if keys:
-            more = len(keys) - shown
-            parts.append(f'{len(keys)} keys {kind} ({"; ".join(keys[:shown])}'
-                         + (f'; and {more} more)' if more > 0 else ')'))
-    return ', '.join(parts)
-
-
-def load_for_export(cfg: Config, checkpoint: Union[str, Path]) -> nn.Module:
-    """Build the config's model and load a checkpoint into it, exactly.
-
-    The weights load through MMEngine's ``load_checkpoint``, with
-    mmshuffle's safe loader (``weights_only=True``).
-
-    Args:
-        cfg (Config): The config.
-        checkpoint (str | Path): A checkpoint file (a ``state_dict`` key)
-            or a bare state dict.
-
-    Returns:
-        nn.Module: The model, in eval mode.
-
-    Raises:
-        MissingDataError: If the file does not exist.
-        ExportError: If the weights do not fit the model, naming the keys.
-        UnsafeCheckpointError: If the file holds arbitrary objects.
-    """
-    import mmshuffle.compat  # noqa: F401  (the safe loader)
-    from mmengine.runner import load_checkpoint
-
-    from .model_zoo import read_checkpoint
-    if not os.path.isfile(checkpoint):
-        raise MissingDataError(f'checkpoint file not found: {checkpoint}')
-    model = build_model(cfg)
-    try:
-        load_checkpoint(model, str(checkpoint), map_location='cpu',
-                        strict=True, logger='silent')
-    except RuntimeError as error:
-        # MMEngine lists every key over many lines: say it in one.
-        mismatch = describe_mismatch(
-            model, read_checkpoint(checkpoint)['state_dict'])
-        if not mismatch:
-            raise
-        raise ExportError(
-            f'the weights in {checkpoint} do not fit the model of the '
-            f'config: {mismatch}. Was it trained with this config?'
-        ) from error
-    return model.eval()
 
 
 class TensorMode(nn.Module):

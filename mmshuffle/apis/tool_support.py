@@ -4,7 +4,7 @@ import argparse
 import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -39,6 +39,30 @@ def add_shape_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--shape', type=int, nargs='+', default=[224, 224],
                         metavar='SIZE', help='input height and width '
                         '(default: 224 224)')
+
+
+def parse_image_shape(values: Sequence[int],
+                      option: str = '--shape') -> Tuple[int, int]:
+    """Read ``--shape H W`` (or one size, for a square image).
+
+    Args:
+        values (Sequence[int]): The values given.
+        option (str): The option's name, for the message.
+            Defaults to '--shape'.
+
+    Returns:
+        tuple[int, int]: Height and width.
+
+    Raises:
+        UserInputError: Unless one or two positive integers are given.
+    """
+    values = list(values)
+    if len(values) not in (1, 2) or any(
+            not isinstance(v, int) or v < 1 for v in values):
+        raise UserInputError(
+            f'{option} must be H W (or one size for a square image), '
+            f'positive integers, got {" ".join(map(str, values))}')
+    return (values[0], values[-1])
 
 
 def add_trained_model_args(parser: argparse.ArgumentParser) -> None:

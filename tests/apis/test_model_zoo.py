@@ -13,7 +13,7 @@ import torch
 import mmshuffle
 from mmshuffle.apis import (MissingDataError, ModelZooError,
                             WeightsDownloadError, get_model, list_models)
-from mmshuffle.apis.model_zoo import find_model, load_model_index
+from mmshuffle.apis.model_index import find_model, load_model_index
 from mmshuffle.compat import UnsafeCheckpointError
 
 from ..helpers import randomize_norm_stats

@@ -15,7 +15,7 @@ from mmengine.registry import DefaultScope
 
 from mmpretrain.registry import MODELS
 from mmshuffle.apis import list_models
-from mmshuffle.apis.model_zoo import find_model
+from mmshuffle.apis.model_index import find_model
 
 REPO = Path(__file__).resolve().parents[2]
 FAMILIES = ('mobilenet_v2', 'shufflenet_v1', 'shufflenet_v2')

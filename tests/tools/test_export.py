@@ -168,11 +168,11 @@ def test_a_checkpoint_of_another_model_is_one_clear_line(trained, tmp_path):
     assert result.returncode == 1
     assert result.stderr == (
         f'error: the weights in {trained.checkpoint} do not fit the model '
-        'of the config: 2 keys of another shape (head.fc.weight is '
-        f'(10, {trained.model.head.fc.in_features}) in the checkpoint, '
+        'of the config: head.fc.weight has shape '
+        f'(10, {trained.model.head.fc.in_features}) in the checkpoint but '
         f'(7, {trained.model.head.fc.in_features}) in the model; '
-        'head.fc.bias is (10,) in the checkpoint, (7,) in the model). Was it '
-        'trained with this config?\n')
+        'head.fc.bias has shape (10,) in the checkpoint but (7,) in the '
+        'model. Was it trained with this config?\n')
 
 
 @pytest.mark.parametrize('trained', ['ShuffleNetV2'], indirect=True)
