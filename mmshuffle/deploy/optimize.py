@@ -1,15 +1,16 @@
 """``optimize``: the fastest CPU inference callable for a model.
 
-Measured here (2 shared cores, AVX-512, torch 2.14.1, onnxruntime 1.32;
+Measured here (2 cores, AVX-512, torch 2.14.1, onnxruntime 1.32;
 ImageNet classifiers at batch 1, 224x224, 1 thread, interleaved medians;
-``tools/analysis_tools/deploy_speed.py``), against the model as built:
+``tools/analysis_tools/deploy_speed.py``, 2026-11-28), against the model as
+built:
 
 =====================  =====  ===========  ========  ===========
 model                  eager  torchscript  inductor  onnxruntime
 =====================  =====  ===========  ========  ===========
-ShuffleNetV2 1x        1.00x  1.65x        1.75x     2.98x
-MobileNetV2 1.0        1.00x  1.73x        1.50x     2.53x
-ShuffleNetV1 1x g=3    1.00x  1.30x        1.78x     3.49x
+ShuffleNetV2 1x        1.00x  1.55x        1.59x     2.85x
+MobileNetV2 1.0        1.00x  1.70x        1.45x     2.53x
+ShuffleNetV1 1x g=3    1.00x  1.30x        1.78x     3.64x
 =====================  =====  ===========  ========  ===========
 
 ONNX Runtime at ``ORT_ENABLE_ALL`` is the fastest for all three, so it is
