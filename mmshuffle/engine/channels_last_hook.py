@@ -33,10 +33,10 @@ class ChannelsLastHook(Hook):
     the images reach its ``forward`` channels-last (the ``inputs`` the data
     preprocessor hands it). On a CPU, PyTorch's convolutions are faster in
     this layout, and mmshuffle's channel shuffles keep it; measured here
-    (1 thread, batch 32, 224x224, ``tools/analysis_tools/benchmark.py``) a
-    training step of ShuffleNetV2 1x took 0.75 s instead of 0.98 s, against
-    1.08 s for mmpretrain's. The values computed are the same, to float
-    rounding.
+    (1 thread, batch 32, 224x224, ``tools/analysis_tools/benchmark.py``,
+    2026-11-28) a training step of ShuffleNetV2 1x took 0.75 s instead of
+    0.96 s, against 1.00 s for mmpretrain's. The values computed are the
+    same, to float rounding.
 
     Add it to a config::
 
