@@ -1,13 +1,16 @@
 """Behaviour the three backbone families share."""
-from typing import List, Optional, Sequence, Tuple, Union
+import logging
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch.fx
 from mmcv.cnn import ConvModule
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..utils import check_input_channels, check_int_in_range, check_out_indices
+from ..utils import (check_input_channels, check_int_in_range,
+                     check_out_indices, unscope_pretrained)
 
 torch.fx.wrap('check_input_channels')
 
@@ -15,18 +18,25 @@ torch.fx.wrap('check_input_channels')
 class EfficientBackbone(BaseModule):
     """A stem followed by stages, with mmpretrain's backbone contract.
 
-    A subclass builds ``self.conv1`` (the stem's convolution) and its stages,
-    sets :attr:`stage_channels` and :attr:`stage_strides`, implements
-    :meth:`forward_stem` and :attr:`stages`, and calls
-    :meth:`_freeze_stages` at the end of its ``__init__``.
+    A subclass builds ``self.conv1`` (the stem's convolution) and its first
+    :attr:`num_built_stages` stages, sets :attr:`stage_channels` and
+    :attr:`stage_strides`, implements :meth:`forward_stem`, :attr:`stages`
+    and :attr:`stage_names`, and calls :meth:`_freeze_stages` at the end of
+    its ``__init__``.
 
     What it gets:
 
     - ``forward`` returns a tuple of the stages in ``out_indices``, in stage
-      order, and stops after the last of them;
+      order;
+    - only the stages up to the last of ``out_indices`` are built, so every
+      parameter takes part in the loss (distributed training needs no
+      ``find_unused_parameters``); a checkpoint of the whole backbone still
+      loads, ``strict`` or not: the tensors of the stages not built are left
+      out and the log says which (:attr:`left_out_keys`);
     - ``frozen_stages = k`` freezes the stem and the first ``k`` stages: no
       gradients, and every norm layer there, the stem's included, in eval
-      mode so its running statistics stay;
+      mode so its running statistics stay; ``k = num_stages`` freezes the
+      whole backbone (a linear probe);
     - ``norm_eval`` keeps every ``_BatchNorm`` (BN, SyncBN, ...) in eval mode
       during training;
     - ``train(mode)`` returns the module, so calls can be chained;
@@ -36,8 +46,8 @@ class EfficientBackbone(BaseModule):
     Args:
         num_stages (int): How many stages ``out_indices`` can name.
         out_indices (Sequence[int]): Output from which stages.
-        frozen_stages (int): How many stages after the stem to freeze; -1
-            freezes nothing, 0 only the stem.
+        frozen_stages (int): How many stages after the stem to freeze, from
+            -1 (nothing) through 0 (only the stem) to ``num_stages`` (all).
         norm_eval (bool): Whether to keep batch norms in eval mode.
         init_cfg (dict | list[dict], optional): Initialization config.
     """
@@ -49,11 +59,47 @@ class EfficientBackbone(BaseModule):
     def __init__(self, num_stages: int, out_indices: Sequence[int],
                  frozen_stages: int, norm_eval: bool,
                  init_cfg: Optional[Union[dict, List[dict]]]) -> None:
-        super().__init__(init_cfg)
+        super().__init__(unscope_pretrained(init_cfg))
         self.out_indices = check_out_indices(out_indices, num_stages)
-        check_int_in_range('frozen_stages', frozen_stages, -1, num_stages - 1)
+        check_int_in_range('frozen_stages', frozen_stages, -1, num_stages)
+        self.num_stages = num_stages
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
+        self.left_out_keys: List[str] = []
+        self.register_load_state_dict_pre_hook(
+            EfficientBackbone._leave_out_unbuilt_stages)
+
+    @property
+    def num_built_stages(self) -> int:
+        """int: How many stages are built: up to the last of
+        ``out_indices``."""
+        return max(self.out_indices) + 1
+
+    @property
+    def stage_names(self) -> Tuple[str, ...]:
+        """tuple[str]: The state-dict prefix of every stage, built or not."""
+        raise NotImplementedError
+
+    def _leave_out_unbuilt_stages(self, state_dict: Dict, prefix: str,
+                                  *args) -> None:
+        """Drop the tensors of the stages not built from a state dict that
+        is being loaded, and log which (a ``load_state_dict`` pre-hook)."""
+        unbuilt = tuple(f'{prefix}{name}.'
+                        for name in self.stage_names[self.num_built_stages:])
+        self.left_out_keys = [
+            key for key in state_dict if unbuilt and key.startswith(unbuilt)
+        ]
+        for key in self.left_out_keys:
+            del state_dict[key]
+        if self.left_out_keys:
+            names = ', '.join(name[len(prefix):-1] for name in unbuilt)
+            print_log(
+                f'{type(self).__name__}: out_indices={self.out_indices} end '
+                f'at stage {self.num_built_stages - 1}, so {names} '
+                f'{"is" if len(unbuilt) == 1 else "are"} not built; left '
+                f'out {len(self.left_out_keys)} tensors of the checkpoint',
+                logger='current',
+                level=logging.INFO)
 
     def _build_stem_conv(self, channels: int, conv_cfg: Optional[dict],
                          norm_cfg: dict, act_cfg: dict) -> None:
@@ -127,7 +173,7 @@ class EfficientBackbone(BaseModule):
         check_input_channels(x, self.in_channels)
         x = self.forward_stem(x)
         outs = []
-        for index, stage in enumerate(self.stages[:max(self.out_indices) + 1]):
+        for index, stage in enumerate(self.stages):
             x = stage(x)
             if index in self.out_indices:
                 outs.append(x)

@@ -1,5 +1,5 @@
 """MobileNetV2 (Sandler et al., 2018, https://arxiv.org/abs/1801.04381)."""
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 from mmcv.cnn import ConvModule
 from torch import Tensor, nn
@@ -113,15 +113,17 @@ class MobileNetV2(EfficientBackbone):
     `MobileNetV2: Inverted Residuals and Linear Bottlenecks
     <https://arxiv.org/abs/1801.04381>`_. Stages 0-6 are the seven block
     stacks ``layer1`` to ``layer7`` (strides 2, 4, 8, 16, 16, 32, 32);
-    stage 7 is the final 1x1 convolution ``conv2``.
+    stage 7 is the final 1x1 convolution ``conv2``. Only the stages up to
+    the last of ``out_indices`` are built.
 
     Args:
         widen_factor (float): The width multiplier, e.g. 0.35 to 1.4.
             Defaults to 1.0.
         out_indices (Sequence[int]): Output from which stages (0-7).
             Defaults to ``(7, )``.
-        frozen_stages (int): How many stages after the stem to freeze; -1
-            freezes nothing, 0 only the stem. Defaults to -1.
+        frozen_stages (int): How many stages after the stem to freeze: -1
+            freezes nothing, 0 only the stem, 8 the whole backbone.
+            Defaults to -1.
         conv_cfg (dict, optional): Config of the convolutions.
             Defaults to None, meaning ``nn.Conv2d``.
         norm_cfg (dict): Config of the norm layers. Defaults to
@@ -166,41 +168,50 @@ class MobileNetV2(EfficientBackbone):
         for index, (expand_ratio, base_channels, num_blocks,
                     stride) in enumerate(ARCH_SETTINGS):
             out_channels = make_divisible(base_channels * widen_factor, 8)
-            blocks = [
-                InvertedResidual(
-                    in_channels if block == 0 else out_channels,
-                    out_channels,
-                    stride=stride if block == 0 else 1,
-                    expand_ratio=expand_ratio,
-                    conv_cfg=conv_cfg,
-                    norm_cfg=norm_cfg,
-                    act_cfg=act_cfg,
-                    with_cp=with_cp) for block in range(num_blocks)
-            ]
-            self.add_module(f'layer{index + 1}', nn.Sequential(*blocks))
-            self.layers.append(f'layer{index + 1}')
             total_stride *= stride
             channels.append(out_channels)
             strides.append(total_stride)
+            if index < self.num_built_stages:
+                blocks = [
+                    InvertedResidual(
+                        in_channels if block == 0 else out_channels,
+                        out_channels,
+                        stride=stride if block == 0 else 1,
+                        expand_ratio=expand_ratio,
+                        conv_cfg=conv_cfg,
+                        norm_cfg=norm_cfg,
+                        act_cfg=act_cfg,
+                        with_cp=with_cp) for block in range(num_blocks)
+                ]
+                self.add_module(self.stage_names[index],
+                                nn.Sequential(*blocks))
+                self.layers.append(self.stage_names[index])
             in_channels = out_channels
         # Wider nets widen the last layer too; narrower ones keep 1280
         # (section 6.1 of the paper).
         self.out_channel = int(LAST_CHANNELS * max(1.0, widen_factor))
-        self.conv2 = ConvModule(
-            in_channels,
-            self.out_channel,
-            kernel_size=1,
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg)
-        self.layers.append('conv2')
+        if self.num_built_stages == self.num_stages:
+            self.conv2 = ConvModule(
+                in_channels,
+                self.out_channel,
+                kernel_size=1,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg)
+            self.layers.append('conv2')
         self.stage_channels = (*channels, self.out_channel)
         self.stage_strides = (*strides, total_stride)
         self._freeze_stages()
 
     @property
+    def stage_names(self) -> Tuple[str, ...]:
+        """tuple[str]: ``layer1`` to ``layer7``, then ``conv2``."""
+        return (*(f'layer{index + 1}'
+                  for index in range(len(ARCH_SETTINGS))), 'conv2')
+
+    @property
     def stages(self) -> List[nn.Module]:
-        """list[nn.Module]: ``layer1`` to ``layer7``, then ``conv2``."""
+        """list[nn.Module]: The stages built, from ``layer1`` on."""
         return [getattr(self, name) for name in self.layers]
 
     def forward_stem(self, x: Tensor) -> Tensor:

@@ -1,9 +1,9 @@
 """What ShuffleNet V1 and V2 share: the stem, the stage list and the init."""
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from torch import Tensor, nn
 
-from ..utils import init_shufflenet_weights
+from ..utils import has_pretrained, init_shufflenet_weights
 from .base_backbone import EfficientBackbone
 
 
@@ -46,10 +46,15 @@ class ShuffleNetBase(EfficientBackbone):
         """
         return self.maxpool(self.conv1(x))
 
+    @property
+    def stage_names(self) -> Tuple[str, ...]:
+        """tuple[str]: ``layers.0``, ``layers.1``, ... for every stage."""
+        return tuple(f'layers.{index}' for index in range(self.num_stages))
+
     def init_weights(self) -> None:
-        """Initialise the weights, unless a pretrained checkpoint is set."""
+        """Initialise the weights with ``init_cfg``, then with the ShuffleNet
+        recipe unless ``init_cfg`` loads a checkpoint (as a dict or as an
+        item of a list)."""
         super().init_weights()
-        if isinstance(self.init_cfg, dict) and \
-                self.init_cfg.get('type') == 'Pretrained':
-            return
-        init_shufflenet_weights(self)
+        if not has_pretrained(self.init_cfg):
+            init_shufflenet_weights(self)

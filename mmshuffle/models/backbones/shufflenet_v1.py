@@ -199,7 +199,8 @@ class ShuffleNetV1(ShuffleNetBase):
 
     `ShuffleNet: An Extremely Efficient Convolutional Neural Network for
     Mobile Devices <https://arxiv.org/abs/1707.01083>`_. Stages 0-2 have
-    strides 8, 16 and 32. Every configuration of the paper builds, including
+    strides 8, 16 and 32; only those up to the last of ``out_indices`` are
+    built. Every configuration of the paper builds, including
     those mmpretrain 1.2.0 rejects (see :func:`shufflenet_v1_channels`).
 
     Args:
@@ -208,8 +209,9 @@ class ShuffleNetV1(ShuffleNetBase):
         widen_factor (float): The width multiplier. Defaults to 1.0.
         out_indices (Sequence[int]): Output from which stages (0-2).
             Defaults to ``(2, )``.
-        frozen_stages (int): How many stages after the stem to freeze; -1
-            freezes nothing, 0 only the stem. Defaults to -1.
+        frozen_stages (int): How many stages after the stem to freeze: -1
+            freezes nothing, 0 only the stem, 3 the whole backbone.
+            Defaults to -1.
         conv_cfg (dict, optional): Config of the convolutions.
             Defaults to None, meaning ``nn.Conv2d``.
         norm_cfg (dict): Config of the norm layers. Defaults to
@@ -252,7 +254,7 @@ class ShuffleNetV1(ShuffleNetBase):
         self.layers = nn.ModuleList()
         in_channels = stem_channels
         for stage, (out_channels, num_blocks) in enumerate(
-                zip(stage_channels, STAGE_BLOCKS)):
+                zip(stage_channels[:self.num_built_stages], STAGE_BLOCKS)):
             units = [
                 ShuffleUnit(
                     in_channels if unit == 0 else out_channels,

@@ -134,15 +134,17 @@ class ShuffleNetV2(ShuffleNetBase):
 
     `ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture
     Design <https://arxiv.org/abs/1807.11164>`_. Stages 0-2 are the unit
-    stacks (strides 8, 16, 32); stage 3 is the final 1x1 convolution.
+    stacks (strides 8, 16, 32); stage 3 is the final 1x1 convolution. Only
+    the stages up to the last of ``out_indices`` are built.
 
     Args:
         widen_factor (float): The width, one of 0.5, 1.0, 1.5 and 2.0.
             Defaults to 1.0.
         out_indices (Sequence[int]): Output from which stages (0-3).
             Defaults to ``(3, )``.
-        frozen_stages (int): How many stages after the stem to freeze; -1
-            freezes nothing, 0 only the stem. Defaults to -1.
+        frozen_stages (int): How many stages after the stem to freeze: -1
+            freezes nothing, 0 only the stem, 4 the whole backbone.
+            Defaults to -1.
         conv_cfg (dict, optional): Config of the convolutions.
             Defaults to None, meaning ``nn.Conv2d``.
         norm_cfg (dict): Config of the norm layers. Defaults to
@@ -179,8 +181,8 @@ class ShuffleNetV2(ShuffleNetBase):
         self._build_stem(STEM_CHANNELS, conv_cfg, norm_cfg, act_cfg)
         self.layers = nn.ModuleList()
         in_channels = STEM_CHANNELS
-        for out_channels, num_blocks in zip(self.stage_channels,
-                                            STAGE_BLOCKS):
+        for out_channels, num_blocks in zip(
+                self.stage_channels[:self.num_built_stages], STAGE_BLOCKS):
             self.layers.append(
                 nn.Sequential(*[
                     InvertedResidual(
@@ -193,12 +195,13 @@ class ShuffleNetV2(ShuffleNetBase):
                         with_cp=with_cp) for unit in range(num_blocks)
                 ]))
             in_channels = out_channels
-        self.layers.append(
-            ConvModule(
-                in_channels,
-                self.stage_channels[-1],
-                kernel_size=1,
-                conv_cfg=conv_cfg,
-                norm_cfg=norm_cfg,
-                act_cfg=act_cfg))
+        if self.num_built_stages == self.num_stages:
+            self.layers.append(
+                ConvModule(
+                    in_channels,
+                    self.stage_channels[-1],
+                    kernel_size=1,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=norm_cfg,
+                    act_cfg=act_cfg))
         self._freeze_stages()

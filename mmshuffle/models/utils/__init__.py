@@ -4,11 +4,13 @@ from .checks import (check_choice, check_input_channels, check_int_in_range,
                      check_out_indices, check_positive_number)
 from .checkpointed_block import CheckpointedBlock
 from .make_divisible import make_divisible
-from .weight_init import init_shufflenet_weights
+from .weight_init import (has_pretrained, init_shufflenet_weights,
+                          unscope_pretrained)
 
 __all__ = [
     'channel_shuffle', 'channels_innermost', 'interleave', 'make_divisible',
     'check_choice', 'check_input_channels', 'check_int_in_range',
     'check_out_indices',
-    'check_positive_number', 'CheckpointedBlock', 'init_shufflenet_weights'
+    'check_positive_number', 'CheckpointedBlock', 'has_pretrained',
+    'init_shufflenet_weights', 'unscope_pretrained'
 ]

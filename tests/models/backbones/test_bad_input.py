@@ -39,11 +39,11 @@ CASES = {
                                    r'sequence .* got 3 of type int'),
     'out_indices item type': (lambda: ShuffleNetV2(out_indices=(1.0, )),
                               TypeError, r'got 1.0 of type float'),
-    'frozen_stages high': (lambda: ShuffleNetV1(frozen_stages=3), ValueError,
-                           r'frozen_stages must be an int from -1 to 2, '
-                           r'got 3'),
+    'frozen_stages high': (lambda: ShuffleNetV1(frozen_stages=4), ValueError,
+                           r'frozen_stages must be an int from -1 to 3, '
+                           r'got 4'),
     'frozen_stages low': (lambda: MobileNetV2(frozen_stages=-2), ValueError,
-                          r'frozen_stages must be an int from -1 to 7, '
+                          r'frozen_stages must be an int from -1 to 8, '
                           r'got -2'),
     'v2 block stride 1 channels': (
         lambda: ShuffleNetV2Block(24, 116, stride=1), ValueError,

@@ -3,13 +3,14 @@ import pytest
 import torch
 import torch.utils.checkpoint
 from torch import nn
+from mmengine.model import PretrainedInit
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...helpers import FAMILY_DEFAULTS, NUM_STAGES, all_stages, build_family
 
 FAMILIES = list(FAMILY_DEFAULTS)
 FROZEN_CASES = [(family, frozen) for family in FAMILIES
-                for frozen in range(-1, NUM_STAGES[family])]
+                for frozen in range(-1, NUM_STAGES[family] + 1)]
 
 
 def norm_layers(module):
@@ -31,7 +32,12 @@ def test_frozen_stages_stop_gradients_and_statistics(family, frozen_stages):
     if frozen_stages < 0:
         trained = [model.conv1] + trained
     before = [running_means(module) for module in frozen]
-    sum(out.mean() for out in model(torch.randn(2, 3, 64, 64))).backward()
+    x = torch.randn(2, 3, 64, 64, requires_grad=True)
+    sum(out.mean() for out in model(x)).backward()
+    if frozen_stages == NUM_STAGES[family]:
+        # A linear probe: nothing of the backbone trains.
+        assert not trained and not any(
+            p.requires_grad for p in model.parameters())
     for module, means in zip(frozen, before):
         assert all(not p.requires_grad and p.grad is None
                    for p in module.parameters())
@@ -128,14 +134,44 @@ def test_shufflenet_init_sets_norm_bias(family):
         assert torch.all(module.running_mean == 0)
 
 
-@pytest.mark.parametrize('family', ['ShuffleNetV1', 'ShuffleNetV2'])
-def test_pretrained_init_cfg_skips_the_random_init(family, tmp_path):
-    source = build_family(family)
-    for module in norm_layers(source):
-        module.bias.data.fill_(0.5)
+def _pretrained(path, **kwargs):
+    return dict(type='Pretrained', checkpoint=str(path), **kwargs)
+
+
+# Every form of init_cfg MMEngine accepts that loads a checkpoint.
+PRETRAINED_FORMS = {
+    'dict': lambda path: _pretrained(path),
+    'list': lambda path: [_pretrained(path)],
+    'after Kaiming': lambda path: [
+        dict(type='Kaiming', layer='Conv2d'), _pretrained(path)],
+    'before Constant': lambda path: [
+        _pretrained(path), dict(type='Constant', val=1, layer='_BatchNorm')],
+    'PretrainedInit class': lambda path: dict(
+        _pretrained(path), type=PretrainedInit),
+    'scoped type': lambda path: dict(
+        _pretrained(path), type='mmengine.Pretrained'),
+    'classifier checkpoint with prefix': lambda path: [
+        _pretrained(path.with_name('classifier.pth'), prefix='backbone.')],
+}
+
+
+@pytest.mark.parametrize('form', PRETRAINED_FORMS)
+@pytest.mark.parametrize('family', FAMILIES)
+def test_a_pretrained_init_cfg_keeps_every_weight(family, form, tmp_path):
+    source = build_family(family, out_indices=all_stages(family))
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for tensor in source.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.copy_(torch.rand(tensor.shape, generator=generator))
     path = tmp_path / 'backbone.pth'
     torch.save(source.state_dict(), path)
-    model = build_family(
-        family, init_cfg=dict(type='Pretrained', checkpoint=str(path)))
-    for module in norm_layers(model):
-        assert torch.all(module.bias == 0.5)
+    torch.save(
+        {'state_dict': {f'backbone.{key}': value
+                        for key, value in source.state_dict().items()}},
+        tmp_path / 'classifier.pth')
+    model = build_family(family, out_indices=all_stages(family),
+                         init_cfg=PRETRAINED_FORMS[form](path))
+    expected = source.state_dict()
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, expected[key]), key
