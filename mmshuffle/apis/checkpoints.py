@@ -4,7 +4,6 @@ Weights are cached in torch.hub's folder and always loaded with
 ``weights_only=True``; a checkpoint must fit its model exactly.
 """
 import http.client
-import re
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 from urllib.parse import urlparse
@@ -12,13 +11,11 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from mmshuffle.compat import load_from_local_safely
+from mmshuffle.compat import download_to_cache, load_from_local_safely
 
 from .errors import UserInputError
 from .model_index import ModelZooEntry, ModelZooError
 
-# The hash prefix in a published file name, as torch.hub reads it.
-HASH_PREFIX = re.compile(r'-([a-f0-9]*)\.')
 # Listed in an error, at most this many keys of each kind.
 MAX_KEYS_SHOWN = 5
 
@@ -54,20 +51,13 @@ def fetch_weights(url: str, entry: ModelZooEntry) -> Path:
             does not match the hash in its name; the message says how to
             pass a local file instead.
     """
-    filename = Path(urlparse(url).path).name
-    cached = Path(torch.hub.get_dir()) / 'checkpoints' / filename
-    if cached.is_file():
-        return cached
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    found = HASH_PREFIX.search(filename)
     try:
-        torch.hub.download_url_to_file(url, str(cached),
-                                       found.group(1) if found else None)
+        return download_to_cache(url)
     except (OSError, http.client.HTTPException, RuntimeError) as error:
         raise WeightsDownloadError(
             f'could not download the weights of {entry.name!r} from {url}: '
-            f'{error}.' + _download_hint(entry, filename)) from error
-    return cached
+            f'{error}.' +
+            _download_hint(entry, Path(urlparse(url).path).name)) from error
 
 
 def _in_mmshuffle_layout(checkpoint: dict) -> bool:

@@ -2,9 +2,11 @@
 applies them.
 
 - Loading: torch >= 2.6 loads with ``weights_only=True``, which rejects
-  MMEngine's own checkpoints (so ``--resume`` and ``load_from`` fail).
-  Local checkpoints now load with ``weights_only=True`` and an allowlist of
-  exactly what MMEngine checkpoints hold; anything else is refused with
+  MMEngine's own checkpoints (so ``--resume`` and ``load_from`` fail),
+  while MMEngine reads URLs through ``torch.hub.load_state_dict_from_url``
+  with ``weights_only=False``. Local files and URLs alike now load with
+  ``weights_only=True`` and an allowlist of exactly what MMEngine
+  checkpoints hold; anything else is refused with
   :class:`UnsafeCheckpointError`.
 - Saving: local files are written to a temporary file and renamed, so an
   interrupted save never leaves a corrupt latest checkpoint.
@@ -19,8 +21,9 @@ The configs under ``configs/`` import this module through
 from .atomic_files import (AtomicLocalBackend, atomic_write,
                            install_atomic_local_backend)
 from .distributed import setup_cpu_distributed
-from .safe_checkpoint import (UnsafeCheckpointError, install_safe_local_loader,
-                              load_from_local_safely,
+from .safe_checkpoint import (UnsafeCheckpointError, download_to_cache,
+                              install_safe_local_loader,
+                              load_from_local_safely, load_url_safely,
                               safe_globals_for_mmengine)
 
 install_safe_local_loader()
@@ -29,6 +32,6 @@ install_atomic_local_backend()
 __all__ = [
     'AtomicLocalBackend', 'atomic_write', 'install_atomic_local_backend',
     'setup_cpu_distributed', 'UnsafeCheckpointError',
-    'install_safe_local_loader', 'load_from_local_safely',
-    'safe_globals_for_mmengine'
+    'install_safe_local_loader', 'load_from_local_safely', 'load_url_safely',
+    'download_to_cache', 'safe_globals_for_mmengine'
 ]

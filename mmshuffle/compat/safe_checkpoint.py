@@ -1,10 +1,13 @@
 """Checkpoint loading with torch's safe unpickler, made to work for
-MMEngine's own checkpoints."""
+MMEngine's own checkpoints, for local files and URLs alike."""
+import os
 import pickle
 import re
 from pathlib import Path
 from typing import Callable, List, Optional, Union
+from urllib.parse import urlparse
 
+import mmengine.runner.checkpoint
 import torch
 from mmengine.runner import CheckpointLoader
 
@@ -69,9 +72,12 @@ def safe_globals_for_mmengine() -> List:
     ]
 
 
+MapLocation = Optional[Union[str, Callable]]
+
+
 def load_from_local_safely(filename: Union[str, Path],
-                           map_location: Optional[Union[str,
-                                                        Callable]] = None):
+                           map_location: MapLocation = None,
+                           source: Optional[str] = None):
     """Load a local checkpoint with ``weights_only=True``.
 
     Only tensors, plain Python containers and the objects of
@@ -81,6 +87,8 @@ def load_from_local_safely(filename: Union[str, Path],
         filename (str | Path): The checkpoint file.
         map_location (str | callable, optional): As for ``torch.load``.
             Defaults to None.
+        source (str, optional): Where the file came from, named in the
+            error (a URL). Defaults to None, the file itself.
 
     Returns:
         dict: The checkpoint.
@@ -100,17 +108,99 @@ def load_from_local_safely(filename: Union[str, Path],
     except pickle.UnpicklingError as error:
         found = re.search(r'GLOBAL (\S+)', str(error))
         culprit = found.group(1) if found else 'an object'
+        named = path if source is None else f'{source} (downloaded to {path})'
         raise UnsafeCheckpointError(
-            f'refusing to load {path}: it holds {culprit}, which is not a '
+            f'refusing to load {named}: it holds {culprit}, which is not a '
             'tensor, a plain container or an object MMEngine checkpoints '
             'need, and unpickling it could run arbitrary code. If you trust '
             'the file, load it yourself with torch.load(..., '
             'weights_only=False) and save its state dict.') from error
 
 
+def download_to_cache(url: str,
+                      model_dir: Optional[Union[str, Path]] = None,
+                      check_hash: bool = True,
+                      progress: bool = True,
+                      file_name: Optional[str] = None) -> Path:
+    """Give the local copy of a file in torch.hub's cache, downloading it
+    there if it is missing, as ``torch.hub.load_state_dict_from_url`` does.
+
+    Args:
+        url (str): The file's URL.
+        model_dir (str | Path, optional): The cache folder. Defaults to
+            None, ``torch.hub.get_dir()/checkpoints``.
+        check_hash (bool): Whether to check a download against the hash
+            prefix in its name (``name-<sha256 prefix>.pth``). Defaults to
+            True.
+        progress (bool): Whether to show the download's progress.
+            Defaults to True.
+        file_name (str, optional): The cached file's name. Defaults to
+            None, the URL's.
+
+    Returns:
+        Path: The cached file.
+
+    Raises:
+        OSError, http.client.HTTPException: If the download fails.
+        RuntimeError: If the file does not match its hash prefix.
+    """
+    folder = Path(model_dir or Path(torch.hub.get_dir()) / 'checkpoints')
+    cached = folder / (file_name or os.path.basename(urlparse(url).path))
+    if not cached.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        found = torch.hub.HASH_REGEX.search(cached.name)
+        torch.hub.download_url_to_file(
+            url, str(cached),
+            found.group(1) if check_hash and found else None,
+            progress=progress)
+    return cached
+
+
+def load_url_safely(url: str,
+                    model_dir: Optional[str] = None,
+                    map_location: MapLocation = None,
+                    progress: bool = True,
+                    check_hash: bool = False,
+                    file_name: Optional[str] = None):
+    """Load a checkpoint from a URL, through torch.hub's cache
+    (:func:`download_to_cache`), with :func:`load_from_local_safely`.
+
+    It takes the arguments of ``torch.hub.load_state_dict_from_url``,
+    which MMEngine calls for URLs with ``weights_only=False``.
+
+    Args:
+        url (str): The checkpoint's URL.
+        model_dir (str, optional): The cache folder. Defaults to None,
+            ``torch.hub.get_dir()/checkpoints``.
+        map_location (str | callable, optional): As for ``torch.load``.
+            Defaults to None.
+        progress (bool): Whether to show the download's progress.
+            Defaults to True.
+        check_hash (bool): Whether to check the file against the hash
+            prefix in its name. Defaults to False.
+        file_name (str, optional): The cached file's name. Defaults to
+            None, the URL's.
+
+    Returns:
+        dict: The checkpoint.
+
+    Raises:
+        UnsafeCheckpointError: If the file holds any other object; the
+            message names the URL, the cached file and the object.
+    """
+    cached = download_to_cache(url, model_dir, check_hash, progress,
+                               file_name)
+    return load_from_local_safely(cached, map_location, source=url)
+
+
 def install_safe_local_loader() -> None:
-    """Make :func:`load_from_local_safely` MMEngine's loader for local
-    files (``Runner.load_checkpoint``, ``resume``, ``init_cfg``
-    ``Pretrained``, ``load_from``)."""
+    """Make every way MMEngine reads a checkpoint safe
+    (``Runner.load_checkpoint``, ``resume``, ``init_cfg`` ``Pretrained``,
+    ``load_from``): :func:`load_from_local_safely` for local files, and
+    :func:`load_url_safely` for ``http(s)://`` URLs and the schemes that
+    resolve to one (``torchvision://``, ``open-mmlab://``, ``mmcls://``),
+    where MMEngine calls ``torch.hub.load_state_dict_from_url`` with
+    ``weights_only=False``."""
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_from_local_safely, force=True)
+    mmengine.runner.checkpoint.load_url = load_url_safely
