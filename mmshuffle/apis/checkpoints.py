@@ -5,7 +5,7 @@ Weights are cached in torch.hub's folder and always loaded with
 """
 import http.client
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import urlparse
 
 import torch
@@ -18,6 +18,8 @@ from .model_index import ModelZooEntry, ModelZooError
 
 # Listed in an error, at most this many keys of each kind.
 MAX_KEYS_SHOWN = 5
+# The classifier head's keys, which fine-tuning for new classes replaces.
+HEAD_PREFIX = 'head.'
 
 
 class WeightsDownloadError(UserInputError, OSError):
@@ -116,20 +118,39 @@ def _listed(keys: List[str], separator: str = ', ') -> str:
     return shown + (f' and {more} more' if more > 0 else '')
 
 
+def _unbuilt_stage_prefixes(model: nn.Module) -> Tuple[str, ...]:
+    """The state-dict prefixes of the backbone stages a model does not
+    build (after the last of their ``out_indices``): a whole checkpoint's
+    tensors there are left out on load, not unexpected."""
+    from mmshuffle.models.backbones.base_backbone import EfficientBackbone
+    return tuple(
+        f'{name}.{stage}.'.lstrip('.')
+        for name, module in model.named_modules()
+        if isinstance(module, EfficientBackbone)
+        for stage in module.stage_names[module.num_built_stages:])
+
+
 def state_dict_mismatch(model: nn.Module,
-                        state_dict: Dict[str, torch.Tensor]) -> str:
+                        state_dict: Dict[str, torch.Tensor],
+                        keys: Callable[[str], bool] = lambda key: True
+                        ) -> str:
     """Say, in one line, how a state dict differs from a model's.
+
+    The tensors of backbone stages the model does not build (past the last
+    of ``out_indices``) are left out on load, so they are not unexpected.
 
     Args:
         model (nn.Module): The model.
         state_dict (dict[str, Tensor]): The weights.
+        keys (callable): Which keys to compare. Defaults to every key.
 
     Returns:
         str: The keys whose shape differs (with both shapes), then the
         missing and the unexpected keys, at most :data:`MAX_KEYS_SHOWN` of
         each kind; empty if the weights fit.
     """
-    expected = model.state_dict()
+    expected = {k: v for k, v in model.state_dict().items() if keys(k)}
+    state_dict = {k: v for k, v in state_dict.items() if keys(k)}
     wrong_shape = [
         f'{key} has shape {tuple(value.shape)} in the checkpoint but '
         f'{tuple(expected[key].shape)} in the model'
@@ -141,7 +162,11 @@ def state_dict_mismatch(model: nn.Module,
         key for key in expected if key not in state_dict
         and not key.endswith('num_batches_tracked')
     ]
-    unexpected = [key for key in state_dict if key not in expected]
+    left_out = _unbuilt_stage_prefixes(model)
+    unexpected = [
+        key for key in state_dict
+        if key not in expected and not (left_out and key.startswith(left_out))
+    ]
     problems = []
     if wrong_shape:
         problems.append(_listed(wrong_shape, '; '))
@@ -152,20 +177,62 @@ def state_dict_mismatch(model: nn.Module,
     return '; '.join(problems)
 
 
-def check_state_dict(model: nn.Module, state_dict: Dict[str, torch.Tensor],
-                     source: str) -> None:
-    """Check that a state dict fits a model exactly, before loading it.
+def _in_head(key: str) -> bool:
+    return key.startswith(HEAD_PREFIX)
+
+
+def load_for_fine_tuning(model: nn.Module,
+                         state_dict: Dict[str, torch.Tensor],
+                         source: str) -> str:
+    """Load weights into a model whose head may differ from theirs (new
+    classes): everything outside the head must fit; the head's tensors that
+    fit are loaded, the others left out and initialised by the model's
+    ``init_weights``, as timm's ``create_model(..., num_classes=N)`` and
+    mmpretrain's ``get_model(..., head=...)`` do.
 
     Args:
-        model (nn.Module): The model.
+        model (nn.Module): The model, its weights not yet initialised.
         state_dict (dict[str, Tensor]): The weights.
-        source (str): Where they come from (named in the error).
+        source (str): Where they come from (named in messages).
+
+    Returns:
+        str: One line saying which tensors of the head were left out and
+        why; empty when the weights fit exactly.
 
     Raises:
-        ModelZooError: If they do not fit, saying how
-            (:func:`state_dict_mismatch`).
+        ModelZooError: If anything outside the head does not fit, naming
+            each key, with both shapes where they differ.
     """
-    mismatch = state_dict_mismatch(model, state_dict)
-    if mismatch:
+    outside_head = state_dict_mismatch(model, state_dict,
+                                       lambda key: not _in_head(key))
+    if outside_head:
         raise ModelZooError(
-            f'the weights in {source} do not fit the model: {mismatch}')
+            f'the weights in {source} do not fit the model: {outside_head}')
+    head = state_dict_mismatch(model, state_dict, _in_head)
+    if not head:
+        model.load_state_dict(state_dict, strict=True)
+        return ''
+    init_weights_quietly(model)
+    expected = model.state_dict()
+    model.load_state_dict(
+        {
+            key: value
+            for key, value in state_dict.items() if not _in_head(key) or (
+                key in expected and value.shape == expected[key].shape)
+        },
+        strict=False)
+    return (f'the head of {source} does not fit the model ({head}): those '
+            'tensors are left out and initialised anew; everything else is '
+            'loaded')
+
+
+def init_weights_quietly(model: nn.Module) -> None:
+    """``init_weights`` without MMEngine's log line per parameter."""
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel('WARNING')
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)

@@ -6,13 +6,16 @@ its config and loads its weights from torch.hub's cache, the URL or a local
 file (:mod:`mmshuffle.apis.checkpoints`), always with
 ``weights_only=True``.
 """
+import logging
 import os
 from pathlib import Path
 from typing import Union
 
+from mmengine.logging import print_log
 from torch import nn
 
-from .checkpoints import check_state_dict, fetch_weights, read_checkpoint
+from .checkpoints import (init_weights_quietly, fetch_weights,
+                          load_for_fine_tuning, read_checkpoint)
 from .errors import MissingDataError
 from .model_index import (ModelZooEntry, ModelZooError, find_model,
                           load_model_index)
@@ -56,18 +59,6 @@ def _dataset_meta(cfg, checkpoint_meta: dict) -> dict:
     return dict(getattr(dataset, 'METAINFO', {}))
 
 
-def _init_weights_quietly(model: nn.Module) -> None:
-    """``init_weights`` without MMEngine's log line per parameter."""
-    from mmengine.logging import MMLogger
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel('WARNING')
-    try:
-        model.init_weights()
-    finally:
-        logger.setLevel(level)
-
-
 def get_model(name: str,
               pretrained: Union[bool, str, os.PathLike] = False,
               **kwargs) -> nn.Module:
@@ -76,7 +67,10 @@ def get_model(name: str,
 
     The model is built from its config under mmpretrain's default scope.
     Weights load with ``weights_only=True`` (a file holding arbitrary
-    objects is refused) and must fit exactly (``strict=True``). Weights
+    objects is refused). Everything outside the classifier's head must fit
+    them exactly; a head changed for fine-tuning, e.g.
+    ``head=dict(num_classes=10)``, keeps the tensors that fit and
+    initialises the others, and the log says which in one line. Weights
     published in torchvision's layout are converted on load.
 
     Args:
@@ -95,7 +89,8 @@ def get_model(name: str,
     Raises:
         ModelZooError: For an unknown name (with close matches), True for a
             model without published weights, or weights that do not fit
-            (naming each key, with both shapes where they differ).
+            outside the head (naming each key, with both shapes where they
+            differ).
         WeightsDownloadError: If the weights cannot be downloaded.
         UnsafeCheckpointError: If the file holds arbitrary objects.
         FileNotFoundError: If the file does not exist.
@@ -120,12 +115,17 @@ def get_model(name: str,
         model = MODELS.build(cfg.model)
     meta = {}
     if path is None:
-        _init_weights_quietly(model)
+        init_weights_quietly(model)
     else:
         checkpoint = read_checkpoint(path, entry.converter)
-        check_state_dict(model, checkpoint['state_dict'], str(path))
-        model.load_state_dict(checkpoint['state_dict'], strict=True)
+        left_out = load_for_fine_tuning(model, checkpoint['state_dict'],
+                                        str(path))
         meta = checkpoint['meta']
+        if left_out:
+            # The checkpoint's classes are not the model's any more.
+            meta = {k: v for k, v in meta.items() if k != 'dataset_meta'}
+            print_log(f'get_model: {left_out}', logger='current',
+                      level=logging.WARNING)
     # What mmpretrain's get_model attaches, for its inferencers.
     model._config = cfg
     model._dataset_meta = _dataset_meta(cfg, meta)

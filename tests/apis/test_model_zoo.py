@@ -158,31 +158,91 @@ def test_a_file_with_arbitrary_objects_is_refused(tmp_path):
     assert not marker.exists()
 
 
-def test_a_wrong_shape_names_the_key_and_both_shapes(tmp_path):
-    ten_classes = get_model(TORCHVISION_MODEL, head=dict(num_classes=10))
-    assert ten_classes.head.fc.out_features == 10
-    path = tmp_path / 'ten_classes.pth'
-    torch.save(dict(state_dict=ten_classes.state_dict()), path)
+def saved(tmp_path: Path, state_dict: dict, name: str) -> Path:
+    path = tmp_path / name
+    torch.save(dict(state_dict=state_dict), path)
+    return path
+
+
+def test_a_wrong_shape_in_the_backbone_names_the_key_and_both_shapes(
+        tmp_path):
+    state_dict = get_model(TORCHVISION_MODEL).state_dict()
+    state_dict['backbone.conv1.conv.weight'] = torch.zeros(8, 3, 3, 3)
+    path = saved(tmp_path, state_dict, 'narrow_stem.pth')
     with pytest.raises(ModelZooError) as error:
-        get_model(TORCHVISION_MODEL, pretrained=path)
+        get_model(TORCHVISION_MODEL, pretrained=path,
+                  head=dict(num_classes=10))
     message = str(error.value)
     assert str(path) in message
-    assert ('head.fc.weight has shape (10, 1024) in the checkpoint but '
-            '(1000, 1024) in the model') in message
-    assert 'head.fc.bias has shape (10,) in the checkpoint but (1000,)' in (
-        message)
+    assert ('backbone.conv1.conv.weight has shape (8, 3, 3, 3) in the '
+            'checkpoint but (24, 3, 3, 3) in the model') in message
 
 
-def test_missing_and_unexpected_keys_are_named(tmp_path):
+def test_missing_and_unexpected_keys_outside_the_head_are_named(tmp_path):
     state_dict = get_model(TORCHVISION_MODEL).state_dict()
-    del state_dict['head.fc.bias']
-    state_dict['head.extra'] = torch.zeros(1)
-    path = tmp_path / 'partial.pth'
-    torch.save(state_dict, path)
+    del state_dict['backbone.conv1.bn.bias']
+    state_dict['neck.extra'] = torch.zeros(1)
+    path = saved(tmp_path, state_dict, 'partial.pth')
     with pytest.raises(ModelZooError) as error:
         get_model(TORCHVISION_MODEL, pretrained=path)
-    assert 'missing keys: head.fc.bias' in str(error.value)
-    assert 'unexpected keys: head.extra' in str(error.value)
+    assert 'missing keys: backbone.conv1.bn.bias' in str(error.value)
+    assert 'unexpected keys: neck.extra' in str(error.value)
+
+
+# Heads a fine-tuning user asks for, and what they leave out of a
+# 1000-class checkpoint.
+NEW_HEADS = {
+    'fewer classes': (dict(num_classes=10), [
+        'head.fc.weight has shape (1000, 1024) in the checkpoint but '
+        '(10, 1024) in the model',
+        'head.fc.bias has shape (1000,) in the checkpoint but (10,)'
+    ]),
+    'another head type': (dict(type='StackedLinearClsHead', num_classes=5,
+                               mid_channels=[64]),
+                          ['missing keys: head.layers.0.fc.weight',
+                           'unexpected keys: head.fc.weight, head.fc.bias']),
+}
+
+
+@pytest.mark.parametrize('new_head', NEW_HEADS)
+def test_fine_tuning_keeps_the_backbone_and_initialises_the_head(
+        new_head, tmp_path, monkeypatch):
+    source = trained_looking(MMPRETRAIN_MODEL)
+    path = saved(tmp_path, source.state_dict(), 'in1k.pth')
+    logged = []
+    monkeypatch.setattr('mmshuffle.apis.model_zoo.print_log',
+                        lambda message, **kwargs: logged.append(message))
+    head, expected_lines = NEW_HEADS[new_head]
+    model = get_model(MMPRETRAIN_MODEL, pretrained=path, head=head)
+    expected = source.state_dict()
+    for key, value in model.state_dict().items():
+        if key.startswith('head.'):
+            assert key not in expected or value.shape != expected[key].shape
+        else:
+            assert torch.equal(value, expected[key]), key
+    head_weights = [p for name, p in model.named_parameters()
+                    if name.startswith('head.') and p.dim() > 1]
+    assert head_weights and all(p.std() > 0 for p in head_weights)
+    (line, ) = logged
+    assert '\n' not in line and str(path) in line
+    assert all(part in line for part in expected_lines), line
+    assert 'dataset_meta' not in model._dataset_meta
+
+
+def test_a_whole_checkpoint_loads_into_a_backbone_with_fewer_stages(
+        tmp_path):
+    source = trained_looking(MMPRETRAIN_MODEL)
+    path = saved(tmp_path, source.state_dict(), 'in1k.pth')
+    model = get_model(MMPRETRAIN_MODEL, pretrained=path,
+                      backbone=dict(out_indices=(0, 1, 2)),
+                      neck=None, head=None)
+    assert len(model.backbone.stages) == 3
+    assert model.backbone.left_out_keys
+    images = torch.randn(1, 3, 32, 32)
+    x = source.backbone.forward_stem(images)
+    for stage, out in zip(source.backbone.layers, model.backbone(images)):
+        x = stage(x)
+        torch.testing.assert_close(out, x, rtol=0, atol=0)
 
 
 def test_an_unknown_name_lists_close_matches():
