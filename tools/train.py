@@ -13,7 +13,8 @@ import argparse
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.apis import (UserInputError, add_common_args, build_runner,
-                            load_config, parse_tool_args, run_tool)
+                            enable_amp, load_config, parse_tool_args,
+                            run_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,7 +28,8 @@ def parse_args() -> argparse.Namespace:
         help='resume from this checkpoint; without a path, from the latest '
         'checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision')
+        '--amp', action='store_true', help='automatic mixed precision: '
+        'float16 on a GPU, bfloat16 on a CPU with AVX-512 BF16 or AMX')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -49,8 +51,7 @@ def main() -> None:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        enable_amp(cfg)
     if args.resume is not None:
         cfg.resume = True
         cfg.load_from = None if args.resume == 'auto' else args.resume

@@ -11,7 +11,8 @@ from .model_index import ModelZooError, list_models
 from .model_zoo import get_model
 from .registry_errors import explain_unknown_type
 from .tool_support import (add_cfg_options_arg, add_common_args,
-                           add_shape_arg, build_runner, load_config,
+                           add_shape_arg, build_runner, enable_amp,
+                           load_config,
                            parse_image_shape, parse_tool_args, run_tool)
 from .trained_model import build_model, load_for_export
 
@@ -19,7 +20,7 @@ __all__ = [
     'quantize_and_check', 'labelled_batches', 'top1',
     'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
     'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
-    'parse_tool_args', 'build_runner', 'add_cfg_options_arg',
+    'parse_tool_args', 'build_runner', 'enable_amp', 'add_cfg_options_arg',
     'add_shape_arg', 'BadCfgOptionError',
     'MissingDataError', 'UserInputError', 'NeckChannelsError',
     'check_neck_in_channels', 'get_model', 'list_models', 'ModelZooError',

@@ -168,6 +168,34 @@ def load_config(path: str, work_dir: Optional[str], launcher: str,
     return cfg
 
 
+def enable_amp(cfg: Config) -> None:
+    """Switch a config to mixed precision training (``--amp``): MMEngine's
+    ``AmpOptimWrapper`` on a GPU (or NPU, MLU, MUSA), bfloat16 autocast
+    (:class:`mmshuffle.engine.CPUAmpOptimWrapper`) on a CPU that computes
+    in bfloat16.
+
+    Args:
+        cfg (Config): The config, changed in place.
+
+    Raises:
+        UserInputError: On a CPU without bfloat16 units (AVX-512 BF16 or
+            AMX), before anything is built.
+    """
+    from mmengine.device import get_device
+
+    from mmshuffle.engine import cpu_has_bf16
+    if get_device() != 'cpu':
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    elif cpu_has_bf16():
+        cfg.optim_wrapper.type = 'mmshuffle.CPUAmpOptimWrapper'
+    else:
+        raise UserInputError(
+            '--amp: this machine has no GPU, and its CPU has no bfloat16 '
+            'units (AVX-512 BF16 or AMX) for mixed precision to run on; '
+            'train without --amp')
+
+
 def run_tool(main: Callable[[], None]) -> None:
     """Run a tool's ``main``; print a user mistake as one line and exit 1.
 

@@ -1,11 +1,12 @@
 """tools/train.py: resume after kill -9, clear errors for user mistakes."""
+import pytest
 import torch
 
 from .tiny_digits import run_tool, write_tiny_config
 
 
-def final_weights(work_dir):
-    checkpoint = torch.load(work_dir / 'epoch_3.pth', weights_only=False)
+def final_weights(work_dir, epoch=3):
+    checkpoint = torch.load(work_dir / f'epoch_{epoch}.pth', weights_only=False)
     return checkpoint['state_dict']
 
 
@@ -102,3 +103,44 @@ def test_corrupt_image_is_named(tmp_path, digits_root):
                       check=False)
     assert result.returncode != 0
     assert str(root / 'train' / first) in result.stderr
+
+
+def test_amp_trains_in_bfloat16_on_a_cpu(tmp_path, digits_root):
+    config = write_tiny_config(tmp_path / 'tiny.py', digits_root, epochs=2)
+    result = run_tool(['tools/train.py', str(config), '--amp', '--work-dir',
+                       str(tmp_path / 'work')])
+    log = result.stdout + result.stderr
+    assert 'CPUAmpOptimWrapper' in log
+    weights = final_weights(tmp_path / 'work', epoch=2)
+    # The weights themselves stay float32, as with AMP on a GPU.
+    assert all(value.dtype == torch.float32 for key, value in
+               weights.items() if value.is_floating_point())
+    assert all(torch.isfinite(value).all() for value in weights.values()
+               if value.is_floating_point())
+
+
+def test_amp_on_a_cpu_without_bfloat16_is_one_clear_error(monkeypatch):
+    from mmengine.config import Config
+
+    import mmshuffle.engine.cpu_amp_optim_wrapper as wrapper
+    from mmshuffle.apis import UserInputError, enable_amp
+    monkeypatch.setattr(wrapper.torch.cpu, '_is_avx512_bf16_supported',
+                        lambda: False)
+    monkeypatch.setattr(wrapper.torch.cpu, '_is_amx_tile_supported',
+                        lambda: False)
+    cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper')))
+    with pytest.raises(UserInputError, match=r'^--amp: this machine has no '
+                       r'GPU, and its CPU has no bfloat16 units'):
+        enable_amp(cfg)
+    assert cfg.optim_wrapper.type == 'OptimWrapper'
+
+
+def test_cpu_amp_computes_the_forward_in_bfloat16():
+    from mmshuffle.engine import CPUAmpOptimWrapper
+    model = torch.nn.Linear(4, 2)
+    wrapper = CPUAmpOptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    with wrapper.optim_context(model):
+        out = model(torch.randn(3, 4))
+    assert out.dtype == torch.bfloat16
+    wrapper.update_params(out.float().sum())
+    assert model.weight.dtype == torch.float32
