@@ -36,31 +36,42 @@ class TrainingSetup:
             the backward pass).
         channels_last (bool): Weights and images in the channels-last
             memory layout.
+        bf16 (bool): The forward pass and the loss in bfloat16 autocast, as
+            ``tools/train.py --amp`` trains on a CPU
+            (:class:`mmshuffle.engine.CPUAmpOptimWrapper`). Defaults to
+            False.
     """
 
     implementation: str
     with_cp: bool
     channels_last: bool
+    bf16: bool = False
 
     @property
     def label(self) -> str:
         """str: e.g. ``'mmshuffle, with_cp, channels_last'``."""
-        options = [name for name in ('with_cp', 'channels_last')
+        options = [name for name in ('with_cp', 'channels_last', 'bf16')
                    if getattr(self, name)]
         return ', '.join([self.implementation] + options)
 
 
 def every_setup() -> Sequence[TrainingSetup]:
-    """Each implementation with and without ``with_cp`` and channels-last.
+    """Each implementation with and without ``with_cp`` and channels-last,
+    and, on a CPU that computes in bfloat16, mmshuffle channels-last in
+    bfloat16 autocast (``--amp``).
 
     Returns:
-        list[TrainingSetup]: Eight set-ups, mmshuffle's first.
+        list[TrainingSetup]: Eight or nine set-ups, mmshuffle's first.
     """
-    return [
+    from mmshuffle.engine import cpu_has_bf16
+    setups = [
         TrainingSetup(implementation, with_cp, channels_last)
         for implementation in ('mmshuffle', 'mmpretrain')
         for with_cp in (False, True) for channels_last in (False, True)
     ]
+    if cpu_has_bf16():
+        setups.insert(4, TrainingSetup('mmshuffle', False, True, bf16=True))
+    return setups
 
 
 def training_step(variant: Variant, setup: TrainingSetup, batch: int,
@@ -88,7 +99,9 @@ def training_step(variant: Variant, setup: TrainingSetup, batch: int,
 
     def step() -> None:
         optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(images, mode='tensor'), labels)
+        with torch.autocast('cpu', dtype=torch.bfloat16,
+                            enabled=setup.bf16):
+            loss = F.cross_entropy(model(images, mode='tensor'), labels)
         loss.backward()
         optimizer.step()
 

@@ -1,16 +1,38 @@
+import pytest
+import torch
+
 from mmshuffle.analysis import VARIANTS
 from mmshuffle.analysis.training_speed import (TrainingSetup, every_setup,
                                                peak_training_memory,
-                                               time_training_steps)
+                                               time_training_steps,
+                                               training_step)
 
 VARIANT = {variant.name: variant for variant in VARIANTS}['mobilenet-v2-0.35x']
 
 
-def test_every_setup_crosses_the_options():
+@pytest.mark.parametrize('bf16', [True, False])
+def test_every_setup_crosses_the_options(bf16, monkeypatch):
+    monkeypatch.setattr('mmshuffle.engine.cpu_has_bf16', lambda: bf16)
     setups = every_setup()
-    assert len(set(setups)) == 8
+    assert len(set(setups)) == 8 + bf16
     assert setups[0] == TrainingSetup('mmshuffle', False, False)
     assert setups[-1].label == 'mmpretrain, with_cp, channels_last'
+    assert (TrainingSetup('mmshuffle', False, True, bf16=True)
+            in setups) == bf16
+
+
+def test_a_bf16_step_runs_the_forward_in_bfloat16():
+    step = training_step(VARIANT, TrainingSetup('mmshuffle', False, True,
+                                                bf16=True), 2, 32)
+    seen = []
+    hook = torch.nn.modules.module.register_module_forward_hook(
+        lambda module, args, out: seen.append(out.dtype)
+        if isinstance(module, torch.nn.Conv2d) else None)
+    try:
+        step()
+    finally:
+        hook.remove()
+    assert seen and set(seen) == {torch.bfloat16}
 
 
 def test_steps_are_timed_for_each_setup():

@@ -239,7 +239,7 @@ def training_rows(results: List[Dict], batch: int) -> List[List[str]]:
     for r in results:
         setup = r['setup']
         without_cp = by_setup[TrainingSetup(setup.implementation, False,
-                                            setup.channels_last)]
+                                            setup.channels_last, setup.bf16)]
         saving = ('-' if not setup.with_cp else
                   f'{1 - r["peak_bytes"] / without_cp["peak_bytes"]:.0%}')
         rows.append([
