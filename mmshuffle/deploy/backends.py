@@ -66,6 +66,13 @@ def inductor(module: nn.Module, example: Tensor) -> Runner:
     it is. The compilation happens here, on ``example``; another input
     shape compiles again on its first call.
 
+    Inductor's FX graph cache is off for this compilation: it keeps the
+    pre-packed weights, in the layout oneDNN chose for the kernels of the
+    process that compiled, and its key does not hold that choice
+    (``ONEDNN_MAX_CPU_ISA``, ``ATEN_CPU_CAPABILITY``). A graph cached by a
+    process on AVX-512 kernels and loaded by one on AVX2 kernels computes
+    garbage or corrupts memory.
+
     Args:
         module (nn.Module): The inference module.
         example (Tensor): The input to compile for.
@@ -73,7 +80,8 @@ def inductor(module: nn.Module, example: Tensor) -> Runner:
     Returns:
         Callable: The compiled module.
     """
-    compiled = torch.compile(module, options={'freezing': True})
+    compiled = torch.compile(
+        module, options={'freezing': True, 'fx_graph_cache': False})
     with torch.no_grad():
         compiled(example)
     return compiled

@@ -1,11 +1,15 @@
 """optimize: every backend gives the model's eval outputs."""
 import importlib
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
 
 from mmshuffle.deploy import DEFAULT_BACKEND, OptimizedModel, optimize
 
+from ..tools.tiny_digits import ROOT
 from .models import BUILDERS, assert_outputs_close, build_eval_model, \
     inputs, reference
 
@@ -38,11 +42,34 @@ def test_the_cheap_torch_backends_on_every_family(name, backend):
     check(model, optimized)
 
 
-def test_inductor_on_a_small_model():
-    model = build_eval_model('ShuffleNetV2')
-    optimized = optimize(model, inputs()[1], backend='inductor')
-    assert optimized.steps == ('fold_bn', )
-    check(model, optimized)
+INDUCTOR_SCRIPT = """
+import torch
+from tests.deploy.models import build_eval_model, inputs, reference
+from tests.deploy.models import assert_outputs_close
+from mmshuffle.deploy import optimize
+torch.set_num_threads(1)
+model = build_eval_model('ShuffleNetV2')
+optimized = optimize(model, inputs()[1], backend='inductor')
+assert optimized.steps == ('fold_bn', ), optimized.steps
+for x in inputs().values():
+    assert_outputs_close(optimized(x), reference(model, x))
+"""
+
+
+def test_inductor_is_right_on_each_cpu_kernel_set(tmp_path):
+    # Compiled by a process on the CPU's own kernels, then by one on AVX2
+    # kernels that shares inductor's cache, as one machine's test runs do:
+    # each must be exact.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ('ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA')}
+    env.update(PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1',
+               TORCHINDUCTOR_CACHE_DIR=str(tmp_path / 'inductor'))
+    for kernels in ({}, dict(ATEN_CPU_CAPABILITY='avx2',
+                             ONEDNN_MAX_CPU_ISA='AVX2')):
+        result = subprocess.run([sys.executable, '-c', INDUCTOR_SCRIPT],
+                                cwd=ROOT, env=dict(env, **kernels),
+                                capture_output=True, text=True)
+        assert result.returncode == 0, (kernels, result.stderr[-2000:])
 
 
 def test_returns_a_tensor_for_a_classifier_and_a_tuple_for_a_backbone():
