@@ -12,10 +12,15 @@ from .tiny_digits import ROOT, run_tool, write_tiny_config
 
 QUANTIZE_TOOL = ROOT / 'tools' / 'deployment' / 'quantize.py'
 # The smallest digits run that learns them well: ShuffleNetV2 0.5x, 48x48,
-# every training image, 6 epochs (97.5% top-1 in about 30 s).
+# every training image, 6 epochs, about 30 s.
 IMAGE_SIZE = 48
 EPOCHS = 6
 ALL_TRAINING_IMAGES = 1438
+# A model that has learnt the digits (chance is 10%). Its top-1 depends on
+# the CPU's kernels (AVX2, AVX-512, AMX) as well as on the seed: this bound
+# sits several points under the lowest top-1 of the run over seeds 0-2 on
+# the native, AVX2 and default kernels of an AVX-512 machine.
+LEARNT_TOP1 = 90.0
 
 
 class Quantized(NamedTuple):
@@ -48,8 +53,8 @@ def quantized(digits_root, tmp_path_factory) -> Quantized:
 
 def test_int8_costs_at_most_one_point_of_top1(quantized):
     metrics = quantized.metrics
-    # A model that has learnt the digits, on the whole validation split.
-    assert metrics['fp32_top1'] >= 95.0
+    # On the whole validation split.
+    assert metrics['fp32_top1'] >= LEARNT_TOP1
     assert metrics['val_images'] == 359
     assert metrics['calibration_images'] == 256
     assert metrics['drop'] <= 1.0
