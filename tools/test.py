@@ -21,7 +21,7 @@ def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description='Test a checkpoint')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file or URL')
     parser.add_argument(
         '--out', help='dump the predictions (or metrics) to this file')
     parser.add_argument(
@@ -38,7 +38,9 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.work_dir, args.launcher,
                       args.cfg_options)
-    if not os.path.isfile(args.checkpoint):
+    # A URL (http://, torchvision://, ...) loads through MMEngine's safe
+    # loaders (mmshuffle.compat).
+    if '://' not in args.checkpoint and not os.path.isfile(args.checkpoint):
         raise MissingDataError(
             f'checkpoint file not found: {args.checkpoint}')
     cfg.load_from = args.checkpoint

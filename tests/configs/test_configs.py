@@ -92,6 +92,22 @@ def tiny_imagenet(tmp_path_factory) -> TinyData:
 
 
 @pytest.fixture(scope='session')
+def tiny_custom(tmp_path_factory) -> TinyData:
+    """A user's ImageNet-style folder, read by mmpretrain's CustomDataset:
+    ten class folders per split, one 48x64 JPEG in each, no annotation
+    lists."""
+    root = tmp_path_factory.mktemp('custom')
+    rng = np.random.default_rng(0)
+    for split in ('train', 'val'):
+        for label in range(10):
+            folder = root / split / f'class_{label}'
+            folder.mkdir(parents=True)
+            image = rng.integers(0, 256, (48, 64, 3), np.uint8)
+            assert cv2.imwrite(str(folder / 'image.jpg'), image)
+    return TinyData(root, (48, 64), model_side=224)
+
+
+@pytest.fixture(scope='session')
 def tiny_cifar10(tmp_path_factory) -> TinyData:
     """CIFAR-10's python pickles, two images per batch file."""
     root = tmp_path_factory.mktemp('cifar10')
@@ -142,7 +158,8 @@ def data_kind(path: Path, cfg: Config) -> str:
     if path.name.endswith('_digits.py'):
         return 'digits'
     dataset_type = innermost(cfg.train_dataloader.dataset)['type']
-    kinds = {'ImageNet': 'imagenet', 'CIFAR10': 'cifar10'}
+    kinds = {'ImageNet': 'imagenet', 'CIFAR10': 'cifar10',
+             'CustomDataset': 'custom'}
     if dataset_type not in kinds:
         pytest.fail(f'{path.name}: no tiny data for {dataset_type!r}; '
                     'add a fixture for it')

@@ -47,7 +47,7 @@ def test_permutations_refuse_convs_they_cannot_reorder():
     ((3, ), (True, True, True)),
     ((1, 3), (True, False, True)),
     ((0, 1, 2, 3), (False, False, False)),
-    ((1, ), (True, False, False)),
+    ((1, ), (True, False)),
 ])
 def test_v2_folds_the_shuffles_of_stages_nobody_else_reads(
         out_indices, folded):

@@ -5,6 +5,9 @@ import json
 
 import pytest
 
+from mmshuffle.analysis.training_speed import every_setup
+from mmshuffle.engine import cpu_has_bf16
+
 from .tiny_digits import ROOT, run_tool
 
 BENCHMARK = ROOT / 'tools' / 'analysis_tools' / 'benchmark.py'
@@ -59,10 +62,14 @@ def test_the_targets_are_judged(report):
 def test_every_training_setup_has_a_time_and_a_peak(report):
     training = json.loads((report[0] / 'benchmark.json').read_text())[
         'training']
-    assert len(training) == 8
+    assert [r['setup'] for r in training] == [
+        setup.label for setup in every_setup()]
     assert {r['setup'] for r in training} >= {
         'mmshuffle', 'mmpretrain', 'mmshuffle, with_cp, channels_last'
     }
+    # --amp's training on a CPU with bfloat16 units.
+    assert ('mmshuffle, channels_last, bf16' in {
+        r['setup'] for r in training}) == cpu_has_bf16()
     assert all(r['seconds'] > 0 and r['peak_bytes'] > 0 for r in training)
 
 
