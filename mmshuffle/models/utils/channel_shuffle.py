@@ -54,6 +54,14 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         raise ValueError(
             f'channel_shuffle: the number of channels ({channels}) must be '
             f'divisible by groups ({groups})')
+    if torch.jit.is_tracing():
+        # TorchScript's tracer (torch.jit.trace, and the TorchScript-based
+        # ONNX exporter, dynamo=False) records the reshape below with the
+        # traced batch, height and width wherever it can tell them, and the
+        # graph then fails at any other size. A gather of the channels in
+        # their shuffled order reads no size at all.
+        order = torch.arange(channels).view(groups, -1).t().flatten()
+        return x.index_select(1, order)
     if channels_innermost(x):
         nhwc = x.permute(0, 2, 3, 1).unflatten(3, (groups, -1))
         return nhwc.transpose(3, 4).flatten(3).permute(0, 3, 1, 2)
