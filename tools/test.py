@@ -17,6 +17,14 @@ from mmshuffle.apis import (MissingDataError, add_common_args, build_runner,
                             load_config, parse_tool_args, run_tool)
 
 
+# The files --out writes: MMEngine's DumpResults pickles the predictions;
+# mmengine.dump writes the metrics by the file's suffix.
+OUT_SUFFIXES = {
+    'pred': ('.pkl', '.pickle'),
+    'metrics': ('.json', '.yaml', '.yml', '.pkl', '.pickle'),
+}
+
+
 def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description='Test a checkpoint')
@@ -30,7 +38,12 @@ def parse_args() -> argparse.Namespace:
         default='pred',
         help='what --out dumps (default: pred)')
     add_common_args(parser)
-    return parse_tool_args(parser)
+    args = parse_tool_args(parser)
+    suffixes = OUT_SUFFIXES[args.out_item]
+    if args.out and not args.out.endswith(suffixes):
+        parser.error(f'--out {args.out}: with --out-item {args.out_item} the '
+                     f'file must end in {" or ".join(suffixes)}')
+    return args
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from .data_checks import check_data_roots
 from .errors import MissingDataError, UserInputError
 from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
+from .run_checks import (check_checkpoints, check_folder_classes,
+                         check_launcher, check_work_dir)
 
 
 def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
@@ -220,9 +222,12 @@ def build_runner(cfg: Config, splits: Tuple[str, ...]):
     """Check a config, then build the runner it asks for (``runner_type``),
     else MMEngine's.
 
-    Before anything is built: the neck must take what an mmshuffle backbone
-    gives, and every dataset of ``splits`` must have its data. A CPU
-    distributed run is set up with gloo (:func:`setup_cpu_distributed`).
+    Before anything is built: the work dir must be a folder, a launcher
+    must have its environment, every local checkpoint the run loads must
+    exist, the neck must take what an mmshuffle backbone gives, and every
+    dataset of ``splits`` must have its data (a class-folder dataset as
+    many classes as the head). A CPU distributed run is set up with gloo
+    (:func:`setup_cpu_distributed`).
 
     Args:
         cfg (Config): The config.
@@ -234,8 +239,12 @@ def build_runner(cfg: Config, splits: Tuple[str, ...]):
     """
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    check_work_dir(cfg)
+    check_launcher(cfg.launcher)
+    check_checkpoints(cfg)
     check_neck_in_channels(cfg.model)
     check_data_roots(cfg, splits)
+    check_folder_classes(cfg, splits)
     setup_cpu_distributed(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)

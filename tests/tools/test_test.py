@@ -44,3 +44,15 @@ def test_missing_checkpoint_is_named(tmp_path, digits_root):
     assert result.returncode == 1
     assert f'error: checkpoint file not found: {tmp_path / "nope.pth"}' in \
         result.stderr
+
+
+@pytest.mark.parametrize('out_item, out', [('pred', 'results.json'),
+                                           ('metrics', 'metrics.txt')])
+def test_an_out_file_of_the_wrong_kind_is_one_line(out_item, out, tmp_path):
+    result = run_tool(['tools/test.py', str(DEMO_CONFIG), 'epoch_1.pth',
+                       '--out', str(tmp_path / out), '--out-item', out_item],
+                      check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f'test.py: error: --out {tmp_path / out}: with --out-item '
+        f'{out_item} the file must end in .')
