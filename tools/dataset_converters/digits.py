@@ -20,7 +20,11 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the split (default: 0)')
     args = parser.parse_args()
-    counts = materialize_digits(args.root, args.val_fraction, args.seed)
+    try:
+        counts = materialize_digits(args.root, args.val_fraction, args.seed)
+    except (ValueError, OSError) as error:
+        # A value out of range, or a root that is a file: one line.
+        parser.error(str(error))
     print(f'wrote {counts["train"]} train and {counts["val"]} val images '
           f'to {args.root}')
 

@@ -25,8 +25,12 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the images (default: 0)')
     args = parser.parse_args()
-    counts = materialize_shapes(args.root, args.num_train, args.num_val,
-                                args.image_size, args.seed)
+    try:
+        counts = materialize_shapes(args.root, args.num_train, args.num_val,
+                                    args.image_size, args.seed)
+    except (ValueError, OSError) as error:
+        # A value out of range, or a root that is a file: one line.
+        parser.error(str(error))
     print(f'wrote {counts["train"]} train and {counts["val"]} val '
           f'{args.image_size}x{args.image_size} images to {args.root}/train '
           f'and {args.root}/val, and their COCO annotations to '
