@@ -3,7 +3,9 @@ metrics or predictions."""
 import json
 import pickle
 
-from .tiny_digits import run_tool, write_tiny_config
+import pytest
+
+from .tiny_digits import DEMO_CONFIG, run_tool, write_tiny_config
 
 
 def test_test_tool_shows_progress_and_dumps_results(tmp_path, digits_root):
