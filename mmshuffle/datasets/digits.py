@@ -69,12 +69,12 @@ def materialize_digits(root: Union[str, Path] = 'data/digits',
     # The features are 0-16 grey levels; spread them over 0-255.
     images = np.round(digits.images * (255 / 16)).astype(np.uint8)
     labels = digits.target
+    splits = stratified_split(labels, val_fraction, seed)
     root = Path(root)
     (root / 'meta').mkdir(parents=True, exist_ok=True)
     (root / 'meta' / 'classes.txt').write_text('\n'.join(CLASSES) + '\n')
     counts = {}
-    for split, indices in zip(('train', 'val'),
-                              stratified_split(labels, val_fraction, seed)):
+    for split, indices in zip(('train', 'val'), splits):
         lines = []
         for index in indices:
             label = int(labels[index])
