@@ -10,10 +10,9 @@ pickle by the file's suffix). Works for classification and MMDetection
 configs.
 """
 import argparse
-import os
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (MissingDataError, add_common_args, build_runner,
+from mmshuffle.apis import (add_common_args, build_runner, check_checkpoint,
                             load_config, parse_tool_args, run_tool)
 
 
@@ -53,9 +52,7 @@ def main() -> None:
                       args.cfg_options)
     # A URL (http://, torchvision://, ...) loads through MMEngine's safe
     # loaders (mmshuffle.compat).
-    if '://' not in args.checkpoint and not os.path.isfile(args.checkpoint):
-        raise MissingDataError(
-            f'checkpoint file not found: {args.checkpoint}')
+    check_checkpoint(args.checkpoint)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [

@@ -10,6 +10,7 @@ from .model_checks import NeckChannelsError, check_neck_in_channels
 from .model_index import ModelZooError, list_models
 from .model_zoo import get_model
 from .registry_errors import explain_unknown_type
+from .run_checks import check_checkpoint
 from .tool_support import (add_cfg_options_arg, add_common_args,
                            add_shape_arg, build_runner, enable_amp,
                            load_config,
@@ -19,7 +20,8 @@ from .trained_model import build_model, load_for_export
 __all__ = [
     'quantize_and_check', 'labelled_batches', 'top1',
     'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
-    'explain_unknown_type', 'load_config', 'run_tool', 'add_common_args',
+    'explain_unknown_type', 'check_checkpoint', 'load_config', 'run_tool',
+    'add_common_args',
     'parse_tool_args', 'build_runner', 'enable_amp', 'add_cfg_options_arg',
     'add_shape_arg', 'BadCfgOptionError',
     'MissingDataError', 'UserInputError', 'NeckChannelsError',

@@ -1,7 +1,9 @@
 """Published weights and checkpoint files: download, safe loading, fit.
 
 Weights are cached in torch.hub's folder and always loaded with
-``weights_only=True``; a checkpoint must fit its model exactly.
+``weights_only=True``. A checkpoint must fit its model outside the
+classifier's head; a head changed for fine-tuning keeps what fits, and a
+backbone's stages not built leave their tensors out.
 """
 import http.client
 from pathlib import Path
@@ -124,10 +126,9 @@ def _unbuilt_stage_prefixes(model: nn.Module) -> Tuple[str, ...]:
     tensors there are left out on load, not unexpected."""
     from mmshuffle.models.backbones.base_backbone import EfficientBackbone
     return tuple(
-        f'{name}.{stage}.'.lstrip('.')
-        for name, module in model.named_modules()
+        prefix for name, module in model.named_modules()
         if isinstance(module, EfficientBackbone)
-        for stage in module.stage_names[module.num_built_stages:])
+        for prefix in module.unbuilt_stage_prefixes(f'{name}.' if name else ''))
 
 
 def state_dict_mismatch(model: nn.Module,
@@ -165,7 +166,7 @@ def state_dict_mismatch(model: nn.Module,
     left_out = _unbuilt_stage_prefixes(model)
     unexpected = [
         key for key in state_dict
-        if key not in expected and not (left_out and key.startswith(left_out))
+        if key not in expected and not key.startswith(left_out)
     ]
     problems = []
     if wrong_shape:

@@ -113,7 +113,7 @@ def get_model(name: str,
     cfg.model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model)
-    meta = {}
+    meta, left_out = {}, ''
     if path is None:
         init_weights_quietly(model)
     else:
@@ -122,11 +122,10 @@ def get_model(name: str,
                                         str(path))
         meta = checkpoint['meta']
         if left_out:
-            # The checkpoint's classes are not the model's any more.
-            meta = {k: v for k, v in meta.items() if k != 'dataset_meta'}
             print_log(f'get_model: {left_out}', logger='current',
                       level=logging.WARNING)
     # What mmpretrain's get_model attaches, for its inferencers.
     model._config = cfg
-    model._dataset_meta = _dataset_meta(cfg, meta)
+    # A new head's classes are neither the checkpoint's nor the config's.
+    model._dataset_meta = {} if left_out else _dataset_meta(cfg, meta)
     return model.eval()

@@ -7,6 +7,8 @@ from typing import Iterator, Tuple
 
 from mmengine.config import Config
 
+from mmshuffle.models.utils import is_pretrained
+
 from .data_checks import iter_data_roots
 from .errors import MissingDataError, UserInputError
 
@@ -14,11 +16,12 @@ from .errors import MissingDataError, UserInputError
 LAUNCHER_ENV = {
     'pytorch': ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
     'slurm': ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST'),
-    'mpi': ('OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE'),
+    'mpi': ('OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE',
+            'OMPI_COMM_WORLD_LOCAL_RANK', 'MASTER_ADDR'),
 }
 LAUNCHER_HINTS = {
-    'pytorch': 'start it with `bash tools/dist_train.sh CONFIG NUM_PROCS` '
-    '(torchrun sets them), or drop --launcher for one process',
+    'pytorch': 'start it with torchrun (tools/dist_train.sh or '
+    'tools/dist_test.sh), or drop --launcher for one process',
     'slurm': 'start it with srun inside a Slurm allocation, or drop '
     '--launcher for one process',
     'mpi': 'start it with mpirun, or drop --launcher for one process',
@@ -55,9 +58,7 @@ def check_launcher(launcher: str) -> None:
 def _pretrained_checkpoints(value, key: str) -> Iterator[Tuple[str, str]]:
     """Yield ``(config key, checkpoint)`` of every ``Pretrained`` init."""
     if isinstance(value, dict):
-        kind = value.get('type')
-        if isinstance(kind, str) and kind.split('.')[-1] == 'Pretrained' \
-                and isinstance(value.get('checkpoint'), str):
+        if is_pretrained(value) and isinstance(value.get('checkpoint'), str):
             yield f'{key}.checkpoint', value['checkpoint']
         for name, inner in value.items():
             yield from _pretrained_checkpoints(inner, f'{key}.{name}')
@@ -80,10 +81,25 @@ def check_checkpoints(cfg: Config) -> None:
         option = '--resume' if cfg.get('resume') else 'load_from'
         checkpoints.append((option, cfg.load_from))
     for key, checkpoint in checkpoints:
-        if '://' not in checkpoint and not os.path.isfile(
-                os.path.expanduser(checkpoint)):
-            raise MissingDataError(
-                f'{key}: checkpoint file not found: {checkpoint}')
+        check_checkpoint(checkpoint, f'{key}: ')
+
+
+def check_checkpoint(checkpoint: str, named: str = '') -> None:
+    """A local checkpoint must exist; a URL or another scheme
+    (``http://``, ``torchvision://``) is read, safely, when it is loaded.
+
+    Args:
+        checkpoint (str): The path or URL.
+        named (str): What names it in the message, e.g. ``'load_from: '``.
+            Defaults to ''.
+
+    Raises:
+        MissingDataError: If it is a local path to no file.
+    """
+    if '://' not in checkpoint and not os.path.isfile(
+            os.path.expanduser(checkpoint)):
+        raise MissingDataError(
+            f'{named}checkpoint file not found: {checkpoint}')
 
 
 def check_folder_classes(cfg: Config, splits: Tuple[str, ...]) -> None:
@@ -99,10 +115,13 @@ def check_folder_classes(cfg: Config, splits: Tuple[str, ...]) -> None:
         return
     for key, dataset in iter_data_roots(cfg, splits):
         if str(dataset.get('type', '')).split('.')[-1] != 'CustomDataset' \
-                or dataset.get('ann_file') or dataset.get('classes'):
+                or dataset.get('ann_file') or dataset.get('classes') \
+                or (dataset.get('metainfo') or {}).get('classes'):
             continue
-        folder = Path(dataset['data_root']) / str(
-            dataset.get('data_prefix') or '')
+        prefix = dataset.get('data_prefix') or ''
+        if isinstance(prefix, dict):  # mmpretrain's dict(img_path=...)
+            prefix = prefix.get('img_path') or ''
+        folder = Path(dataset['data_root']) / str(prefix)
         if not folder.is_dir():
             continue
         classes = [entry.name for entry in folder.iterdir() if entry.is_dir()]

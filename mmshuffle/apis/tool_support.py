@@ -186,9 +186,14 @@ def enable_amp(cfg: Config) -> None:
     from mmengine.device import get_device
 
     from mmshuffle.engine import cpu_has_bf16
-    if get_device() != 'cpu':
+    device = get_device()
+    if device in ('cuda', 'npu', 'mlu', 'musa'):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    elif device != 'cpu':
+        raise UserInputError(
+            f'--amp: MMEngine has no mixed precision for {device!r}; train '
+            'without --amp')
     elif cpu_has_bf16():
         cfg.optim_wrapper.type = 'mmshuffle.CPUAmpOptimWrapper'
     else:

@@ -80,14 +80,28 @@ class EfficientBackbone(BaseModule):
         """tuple[str]: The state-dict prefix of every stage, built or not."""
         raise NotImplementedError
 
+    def unbuilt_stage_prefixes(self, prefix: str = '') -> Tuple[str, ...]:
+        """The state-dict prefixes of the stages not built.
+
+        Args:
+            prefix (str): The backbone's own prefix in the state dict, e.g.
+                ``'backbone.'``. Defaults to ''.
+
+        Returns:
+            tuple[str]: e.g. ``('backbone.layers.3.', )``; empty when every
+            stage is built.
+        """
+        return tuple(f'{prefix}{name}.'
+                     for name in self.stage_names[self.num_built_stages:])
+
     def _leave_out_unbuilt_stages(self, state_dict: Dict, prefix: str,
                                   *args) -> None:
         """Drop the tensors of the stages not built from a state dict that
-        is being loaded, and log which (a ``load_state_dict`` pre-hook)."""
-        unbuilt = tuple(f'{prefix}{name}.'
-                        for name in self.stage_names[self.num_built_stages:])
+        is being loaded, and log which (a ``load_state_dict`` pre-hook).
+        :attr:`left_out_keys` lists them, as that state dict names them."""
+        unbuilt = self.unbuilt_stage_prefixes(prefix)
         self.left_out_keys = [
-            key for key in state_dict if unbuilt and key.startswith(unbuilt)
+            key for key in state_dict if key.startswith(unbuilt)
         ]
         for key in self.left_out_keys:
             del state_dict[key]
@@ -123,7 +137,8 @@ class EfficientBackbone(BaseModule):
 
     @property
     def stages(self) -> List[nn.Module]:
-        """list[nn.Module]: The stages, in the order ``out_indices`` counts."""
+        """list[nn.Module]: The stages built, in the order ``out_indices``
+        counts."""
         raise NotImplementedError
 
     @property

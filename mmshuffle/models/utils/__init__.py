@@ -5,12 +5,12 @@ from .checks import (check_choice, check_input_channels, check_int_in_range,
 from .checkpointed_block import CheckpointedBlock
 from .make_divisible import make_divisible
 from .weight_init import (has_pretrained, init_shufflenet_weights,
-                          unscope_pretrained)
+                          is_pretrained, unscope_pretrained)
 
 __all__ = [
     'channel_shuffle', 'channels_innermost', 'interleave', 'make_divisible',
     'check_choice', 'check_input_channels', 'check_int_in_range',
     'check_out_indices',
     'check_positive_number', 'CheckpointedBlock', 'has_pretrained',
-    'init_shufflenet_weights', 'unscope_pretrained'
+    'init_shufflenet_weights', 'is_pretrained', 'unscope_pretrained'
 ]

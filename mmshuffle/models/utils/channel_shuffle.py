@@ -60,8 +60,8 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         # traced batch, height and width wherever it can tell them, and the
         # graph then fails at any other size. A gather of the channels in
         # their shuffled order reads no size at all.
-        order = torch.arange(channels).view(groups, -1).t().flatten()
-        return x.index_select(1, order)
+        order = torch.arange(channels, device=x.device).view(groups, -1)
+        return x.index_select(1, order.t().flatten())
     if channels_innermost(x):
         nhwc = x.permute(0, 2, 3, 1).unflatten(3, (groups, -1))
         return nhwc.transpose(3, 4).flatten(3).permute(0, 3, 1, 2)

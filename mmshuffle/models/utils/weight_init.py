@@ -38,7 +38,9 @@ def init_shufflenet_weights(model: nn.Module) -> None:
 InitCfg = Optional[Union[dict, List[dict]]]
 
 
-def _is_pretrained(item: dict) -> bool:
+def is_pretrained(item: dict) -> bool:
+    """Tell whether one ``init_cfg`` item loads a checkpoint (its type is
+    ``'Pretrained'``, scoped or not, or ``PretrainedInit``)."""
     kind = item.get('type')
     return kind is PretrainedInit or (isinstance(kind, str)
                                       and kind.split('.')[-1] == 'Pretrained')
@@ -61,7 +63,7 @@ def has_pretrained(init_cfg: InitCfg) -> bool:
         bool: Whether one of its items is ``Pretrained``.
     """
     items = [init_cfg] if isinstance(init_cfg, dict) else (init_cfg or [])
-    return any(_is_pretrained(item) for item in items)
+    return any(is_pretrained(item) for item in items)
 
 
 def unscope_pretrained(init_cfg: InitCfg) -> InitCfg:
@@ -79,7 +81,7 @@ def unscope_pretrained(init_cfg: InitCfg) -> InitCfg:
         item's type ``'Pretrained'`` or ``PretrainedInit``.
     """
     def unscoped(item: dict) -> dict:
-        if _is_pretrained(item) and item['type'] is not PretrainedInit:
+        if is_pretrained(item) and item['type'] is not PretrainedInit:
             return dict(item, type='Pretrained')
         return item
 
