@@ -12,8 +12,8 @@ digits, the way an ImageNet user would, then plot the curves.
 5. quantises the checkpoint to INT8 with tools/deployment/quantize.py
    (ONNX Runtime, calibrated on 256 training images) and compares top-1.
 
-Exits with status 1 if top-1 is below the 98% target or INT8 loses more
-than a point of it.
+Exits with status 1 if top-1 is below the config's target (98.5% for the
+default config, 98% for the others) or INT8 loses more than a point of it.
 """
 import json
 import subprocess
@@ -26,7 +26,10 @@ from mmshuffle.apis.demo_runner import (ROOT, parse_demo_args, run_repo_tool,
 from mmshuffle.datasets import materialize_digits
 
 DEFAULT_CONFIG = 'configs/shufflenet_v2/shufflenet-v2-1x_digits.py'
-TARGET_TOP1 = 98.0
+# The top-1 each config must reach, at every seed (README: the per-seed
+# table); a config not listed, 98%.
+TARGET_TOP1 = {Path(DEFAULT_CONFIG).stem: 98.5}
+DEFAULT_TARGET_TOP1 = 98.0
 # The most top-1 INT8 may cost, in points.
 MAX_INT8_DROP = 1.0
 TOTAL_STEPS = 5
@@ -45,6 +48,7 @@ def main() -> int:
     result = train_test_plot(config, work_dir, ['loss', 'accuracy/top1'],
                              f'{name} on the digits', TOTAL_STEPS)
     top1 = result['accuracy/top1']
+    target = TARGET_TOP1.get(name, DEFAULT_TARGET_TOP1)
 
     print(f'[{TOTAL_STEPS}/{TOTAL_STEPS}] quantising to INT8', flush=True)
     int8_metrics = work_dir / 'int8_metrics.json'
@@ -62,17 +66,17 @@ def main() -> int:
     int8_ok = int8['drop'] <= MAX_INT8_DROP
 
     minutes = (time.monotonic() - start) / 60
-    verdict = 'meets' if top1 >= TARGET_TOP1 else 'MISSES'
+    verdict = 'meets' if top1 >= target else 'MISSES'
     int8_verdict = 'within' if int8_ok else 'MORE THAN'
     print(f'\ntop-1 on the held-out digits: {top1:.2f}% ({verdict} the '
-          f'{TARGET_TOP1:g}% target)\n'
+          f'{target:g}% target)\n'
           f'INT8 top-1: {int8["int8_top1"]:.2f}% (drop {int8["drop"]:.2f} '
           f'points, {int8_verdict} the {MAX_INT8_DROP:g} accepted; batch 1 '
           f'{int8["ms"]["int8"]:.2f} ms against '
           f'{int8["ms"]["fp32 eager"]:.2f} ms fp32 eager)\n'
           f'curves: {result["curves"]}\n'
           f'checkpoint: {result["checkpoint"]}\ntime: {minutes:.1f} min')
-    return 0 if top1 >= TARGET_TOP1 and int8_ok else 1
+    return 0 if top1 >= target and int8_ok else 1
 
 
 if __name__ == '__main__':
