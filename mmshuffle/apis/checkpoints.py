@@ -127,8 +127,8 @@ def _unbuilt_stage_prefixes(model: nn.Module) -> Tuple[str, ...]:
     from mmshuffle.models.backbones.base_backbone import EfficientBackbone
     return tuple(
         prefix for name, module in model.named_modules()
-        if isinstance(module, EfficientBackbone)
-        for prefix in module.unbuilt_stage_prefixes(f'{name}.' if name else ''))
+        if isinstance(module, EfficientBackbone) for prefix in
+        module.unbuilt_stage_prefixes(f'{name}.' if name else ''))
 
 
 def state_dict_mismatch(model: nn.Module,

@@ -6,7 +6,8 @@ from .tiny_digits import run_tool, write_tiny_config
 
 
 def final_weights(work_dir, epoch=3):
-    checkpoint = torch.load(work_dir / f'epoch_{epoch}.pth', weights_only=False)
+    checkpoint = torch.load(work_dir / f'epoch_{epoch}.pth',
+                            weights_only=False)
     return checkpoint['state_dict']
 
 
