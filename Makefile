@@ -12,6 +12,7 @@ install: $(PY)
 	$(PY) tools/setup/install_deps.py
 
 test: install
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 demo: install

@@ -21,8 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-from mmshuffle.apis.demo_runner import (ROOT, parse_demo_args, run_repo_tool,
-                                        train_test_plot)
+from mmshuffle.apis.demo_runner import (
+    ROOT,
+    parse_demo_args,
+    run_repo_tool,
+    train_test_plot,
+)
 from mmshuffle.datasets import materialize_digits
 
 DEFAULT_CONFIG = 'configs/shufflenet_v2/shufflenet-v2-1x_digits.py'

@@ -12,9 +12,14 @@ configs.
 import argparse
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (add_common_args, build_runner, check_checkpoint,
-                            load_config, parse_tool_args, run_tool)
-
+from mmshuffle.apis import (
+    add_common_args,
+    build_runner,
+    check_checkpoint,
+    load_config,
+    parse_tool_args,
+    run_tool,
+)
 
 # The files --out writes: MMEngine's DumpResults pickles the predictions;
 # mmengine.dump writes the metrics by the file's suffix.

@@ -12,9 +12,15 @@ atomic checkpoints, CPU distributed runs).
 import argparse
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (UserInputError, add_common_args, build_runner,
-                            enable_amp, load_config, parse_tool_args,
-                            run_tool)
+from mmshuffle.apis import (
+    UserInputError,
+    add_common_args,
+    build_runner,
+    enable_amp,
+    load_config,
+    parse_tool_args,
+    run_tool,
+)
 
 
 def parse_args() -> argparse.Namespace:

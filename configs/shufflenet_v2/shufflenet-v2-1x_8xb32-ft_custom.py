@@ -3,7 +3,8 @@
 # data/custom_dataset/val/<class>/*.jpg (class names from the folder names,
 # as mmpretrain's CustomDataset reads them). Set num_classes below to how
 # many class folders you have, or override both places on the command line:
-#   python tools/train.py configs/shufflenet_v2/shufflenet-v2-1x_8xb32-ft_custom.py \
+#   python tools/train.py \
+#       configs/shufflenet_v2/shufflenet-v2-1x_8xb32-ft_custom.py \
 #       --cfg-options model.head.num_classes=5 \
 #       data_preprocessor.num_classes=5 \
 #       train_dataloader.dataset.data_root=PATH \

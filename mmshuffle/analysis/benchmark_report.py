@@ -39,8 +39,12 @@ def plot_latency(points: List[Dict], path: Path, title: str) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import (FormatStrFormatter, LogLocator,
-                                   NullFormatter, ScalarFormatter)
+    from matplotlib.ticker import (
+        FormatStrFormatter,
+        LogLocator,
+        NullFormatter,
+        ScalarFormatter,
+    )
     figure, (by_flops, by_top1) = plt.subplots(1, 2, figsize=(13, 5.5))
     for family, marker in FAMILY_MARKERS.items():
         for runtime, colour in RUNTIME_COLOURS.items():

@@ -3,18 +3,29 @@ from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .checkpoints import WeightsDownloadError
 from .data_checks import check_data_roots
 from .errors import BadCfgOptionError, MissingDataError, UserInputError
-from .export import (EXPORT_FORMATS, ExportError, ExportVerificationError,
-                     export_and_verify)
+from .export import (
+    EXPORT_FORMATS,
+    ExportError,
+    ExportVerificationError,
+    export_and_verify,
+)
 from .int8_check import labelled_batches, quantize_and_check, top1
 from .model_checks import NeckChannelsError, check_neck_in_channels
 from .model_index import ModelZooError, list_models
 from .model_zoo import get_model
 from .registry_errors import explain_unknown_type
 from .run_checks import check_checkpoint
-from .tool_support import (add_cfg_options_arg, add_common_args,
-                           add_shape_arg, build_runner, enable_amp,
-                           load_config,
-                           parse_image_shape, parse_tool_args, run_tool)
+from .tool_support import (
+    add_cfg_options_arg,
+    add_common_args,
+    add_shape_arg,
+    build_runner,
+    enable_amp,
+    load_config,
+    parse_image_shape,
+    parse_tool_args,
+    run_tool,
+)
 from .trained_model import build_model, load_for_export
 
 __all__ = [

@@ -10,8 +10,7 @@ import contextlib
 import os
 import warnings
 from pathlib import Path
-from typing import (Callable, Dict, Iterator, Optional, Sequence, Tuple,
-                    Union)
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn

@@ -14,11 +14,19 @@ from typing import Union
 from mmengine.logging import print_log
 from torch import nn
 
-from .checkpoints import (init_weights_quietly, fetch_weights,
-                          load_for_fine_tuning, read_checkpoint)
+from .checkpoints import (
+    fetch_weights,
+    init_weights_quietly,
+    load_for_fine_tuning,
+    read_checkpoint,
+)
 from .errors import MissingDataError
-from .model_index import (ModelZooEntry, ModelZooError, find_model,
-                          load_model_index)
+from .model_index import (
+    ModelZooEntry,
+    ModelZooError,
+    find_model,
+    load_model_index,
+)
 
 
 def _checkpoint_path(entry: ModelZooEntry,

@@ -15,8 +15,12 @@ from .data_checks import check_data_roots
 from .errors import MissingDataError, UserInputError
 from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
-from .run_checks import (check_checkpoints, check_folder_classes,
-                         check_launcher, check_work_dir)
+from .run_checks import (
+    check_checkpoints,
+    check_folder_classes,
+    check_launcher,
+    check_work_dir,
+)
 
 
 def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:

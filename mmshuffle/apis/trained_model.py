@@ -55,8 +55,9 @@ def load_for_export(cfg: Config, checkpoint: Union[str, Path]) -> nn.Module:
         ExportError: If the weights do not fit the model, naming the keys.
         UnsafeCheckpointError: If the file holds arbitrary objects.
     """
-    import mmshuffle.compat  # noqa: F401  (the safe loader)
     from mmengine.runner import load_checkpoint
+
+    import mmshuffle.compat  # noqa: F401  (the safe loader)
 
     from .checkpoints import read_checkpoint, state_dict_mismatch
     if not os.path.isfile(checkpoint):

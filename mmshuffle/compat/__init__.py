@@ -18,13 +18,20 @@ fixes MMDetection 3.3.0's SSD head, which cannot predict.
 The configs under ``configs/`` import this module through
 ``custom_imports``, so the fixes also hold under mmpretrain's own tools.
 """
-from .atomic_files import (AtomicLocalBackend, atomic_write,
-                           install_atomic_local_backend)
+from .atomic_files import (
+    AtomicLocalBackend,
+    atomic_write,
+    install_atomic_local_backend,
+)
 from .distributed import setup_cpu_distributed
-from .safe_checkpoint import (UnsafeCheckpointError, download_to_cache,
-                              install_safe_local_loader,
-                              load_from_local_safely, load_url_safely,
-                              safe_globals_for_mmengine)
+from .safe_checkpoint import (
+    UnsafeCheckpointError,
+    download_to_cache,
+    install_safe_local_loader,
+    load_from_local_safely,
+    load_url_safely,
+    safe_globals_for_mmengine,
+)
 
 install_safe_local_loader()
 install_atomic_local_backend()

@@ -15,8 +15,14 @@ needs onnxruntime, onnx and onnxscript.
 from .backends import BACKENDS
 from .fc_as_conv import fc_as_conv
 from .fold_bn import count_batch_norms, fold_bn
-from .optimize import (DEFAULT_BACKEND, DEFAULT_STEPS, STEPS, max_abs_diff,
-                       optimize, prepare)
+from .optimize import (
+    DEFAULT_BACKEND,
+    DEFAULT_STEPS,
+    STEPS,
+    max_abs_diff,
+    optimize,
+    prepare,
+)
 from .pad_channels import pad_branch_channels
 from .pool_as_conv import avg_pools_as_convs
 from .quantize import INT8_BACKEND, quantize, quantize_to_onnx

@@ -93,8 +93,12 @@ def quantize_to_onnx(model: nn.Module,
             else than image tensors, or a step is unknown.
     """
     require_onnxruntime('INT8 quantisation')
-    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
-                                          QuantType, quantize_static)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
     batches = _calibration_batches(calibration_data)
     module = prepare(model, INT8_STEPS if steps is None else steps)

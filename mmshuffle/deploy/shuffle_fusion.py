@@ -19,8 +19,11 @@ from mmcv.cnn import ConvModule
 from torch import nn
 
 from ..models.backbones.shufflenet_v2 import InvertedResidual, ShuffleNetV2
-from .channel_permutation import (can_permute_depthwise, permute_dense_input,
-                                  permute_depthwise)
+from .channel_permutation import (
+    can_permute_depthwise,
+    permute_dense_input,
+    permute_depthwise,
+)
 from .fused_blocks import FusedShuffleV2Stage, can_fuse_v2_stage
 from .shuffle_ops import shuffle_source_channels
 

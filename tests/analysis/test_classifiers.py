@@ -2,8 +2,10 @@ import pytest
 import torch
 
 from mmshuffle.analysis import VARIANTS
-from mmshuffle.analysis.classifiers import (torchvision_classifier,
-                                            variant_classifier)
+from mmshuffle.analysis.classifiers import (
+    torchvision_classifier,
+    variant_classifier,
+)
 
 BY_NAME = {variant.name: variant for variant in VARIANTS}
 

@@ -2,10 +2,13 @@ import pytest
 import torch
 
 from mmshuffle.analysis import VARIANTS
-from mmshuffle.analysis.training_speed import (TrainingSetup, every_setup,
-                                               peak_training_memory,
-                                               time_training_steps,
-                                               training_step)
+from mmshuffle.analysis.training_speed import (
+    TrainingSetup,
+    every_setup,
+    peak_training_memory,
+    time_training_steps,
+    training_step,
+)
 
 VARIANT = {variant.name: variant for variant in VARIANTS}['mobilenet-v2-0.35x']
 

@@ -3,8 +3,11 @@ import argparse
 import pytest
 from mmengine.config import Config
 
-from mmshuffle.apis import (BadCfgOptionError, CfgOptionsAction,
-                            merge_cfg_options)
+from mmshuffle.apis import (
+    BadCfgOptionError,
+    CfgOptionsAction,
+    merge_cfg_options,
+)
 
 
 def parser():

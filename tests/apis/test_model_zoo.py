@@ -11,8 +11,13 @@ import pytest
 import torch
 
 import mmshuffle
-from mmshuffle.apis import (MissingDataError, ModelZooError,
-                            WeightsDownloadError, get_model, list_models)
+from mmshuffle.apis import (
+    MissingDataError,
+    ModelZooError,
+    WeightsDownloadError,
+    get_model,
+    list_models,
+)
 from mmshuffle.apis.model_index import find_model, load_model_index
 from mmshuffle.compat import UnsafeCheckpointError
 

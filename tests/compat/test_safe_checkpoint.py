@@ -8,8 +8,11 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner import CheckpointLoader
 
-from mmshuffle.compat import (UnsafeCheckpointError, load_from_local_safely,
-                              safe_globals_for_mmengine)
+from mmshuffle.compat import (
+    UnsafeCheckpointError,
+    load_from_local_safely,
+    safe_globals_for_mmengine,
+)
 from mmshuffle.compat.safe_checkpoint import history_buffer_getattr
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import cv2
+import mmpretrain.datasets  # noqa: F401  registers datasets and transforms
+import mmpretrain.models  # noqa: F401  registers classifiers and heads
 import numpy as np
 import pytest
 import torch
@@ -18,11 +20,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 from mmengine.utils import import_modules_from_strings
-
-import mmpretrain.datasets  # noqa: F401  registers datasets and transforms
-import mmpretrain.models  # noqa: F401  registers classifiers and heads
 from mmpretrain.datasets import CIFAR10
 from mmpretrain.registry import DATASETS, MODELS
+
 from mmshuffle.datasets import materialize_digits
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'

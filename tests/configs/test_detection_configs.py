@@ -5,16 +5,16 @@ import json
 import shutil
 from pathlib import Path
 
+import mmdet.datasets  # noqa: F401  registers datasets and transforms
+import mmdet.models  # noqa: F401  registers detectors, necks and heads
 import pytest
 import torch
+from mmdet.registry import DATASETS, MODELS
+from mmdet.testing import demo_mm_inputs
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.utils import import_modules_from_strings
 
-import mmdet.datasets  # noqa: F401  registers datasets and transforms
-import mmdet.models  # noqa: F401  registers detectors, necks and heads
-from mmdet.registry import DATASETS, MODELS
-from mmdet.testing import demo_mm_inputs
 from mmshuffle.apis import check_neck_in_channels
 from mmshuffle.datasets import materialize_shapes
 

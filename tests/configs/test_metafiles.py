@@ -12,8 +12,8 @@ import torch
 import yaml
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-
 from mmpretrain.registry import MODELS
+
 from mmshuffle.apis import list_models
 from mmshuffle.apis.model_index import find_model
 
@@ -132,11 +132,13 @@ def test_mmpretrain_s_numbers_and_weights_are_copied_exactly():
 
 
 def torchvision_weights() -> Dict[str, object]:
-    from torchvision.models import (MobileNet_V2_Weights,
-                                    ShuffleNet_V2_X0_5_Weights,
-                                    ShuffleNet_V2_X1_0_Weights,
-                                    ShuffleNet_V2_X1_5_Weights,
-                                    ShuffleNet_V2_X2_0_Weights)
+    from torchvision.models import (
+        MobileNet_V2_Weights,
+        ShuffleNet_V2_X0_5_Weights,
+        ShuffleNet_V2_X1_0_Weights,
+        ShuffleNet_V2_X1_5_Weights,
+        ShuffleNet_V2_X2_0_Weights,
+    )
     enums = (ShuffleNet_V2_X0_5_Weights, ShuffleNet_V2_X1_0_Weights,
              ShuffleNet_V2_X1_5_Weights, ShuffleNet_V2_X2_0_Weights,
              MobileNet_V2_Weights)

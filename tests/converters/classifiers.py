@@ -1,14 +1,14 @@
 """Build the classifier a config names, and compare logits."""
 from pathlib import Path
 
+import mmpretrain.models  # noqa: F401  registers ImageClassifier and heads
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS
 from torch import Tensor, nn
 
-import mmpretrain.models  # noqa: F401  registers ImageClassifier and heads
 import mmshuffle.models  # noqa: F401
-from mmpretrain.registry import MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 1e-5

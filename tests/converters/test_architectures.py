@@ -2,12 +2,19 @@
 import pytest
 import torch
 
-from mmshuffle.converters import (ZOO_CONFIGS, Architecture,
-                                  ShapeMismatchError,
-                                  UnknownArchitectureError, match_shapes,
-                                  mobilenet_v2_width, shufflenet_v2_width)
-from mmshuffle.converters.architectures import (MOBILENET_V2_NAMED_WIDTHS,
-                                                mobilenet_v2_channels)
+from mmshuffle.converters import (
+    ZOO_CONFIGS,
+    Architecture,
+    ShapeMismatchError,
+    UnknownArchitectureError,
+    match_shapes,
+    mobilenet_v2_width,
+    shufflenet_v2_width,
+)
+from mmshuffle.converters.architectures import (
+    MOBILENET_V2_NAMED_WIDTHS,
+    mobilenet_v2_channels,
+)
 from mmshuffle.models import MobileNetV2, ShuffleNetV2
 
 from .classifiers import ROOT, model_cfg

@@ -8,9 +8,11 @@ import torch
 from mmshuffle.apis import MissingDataError
 from mmshuffle.compat import UnsafeCheckpointError
 from mmshuffle.converters import ConversionError
-from mmshuffle.converters.checkpoint_io import (load_state_dict,
-                                                plain_metadata,
-                                                save_checkpoint)
+from mmshuffle.converters.checkpoint_io import (
+    load_state_dict,
+    plain_metadata,
+    save_checkpoint,
+)
 
 WEIGHTS = {'conv.weight': torch.ones(2, 1, 1, 1), 'fc.bias': torch.zeros(2)}
 

@@ -7,15 +7,16 @@ import mmdet.models.backbones as mmdet_backbones
 import pytest
 import torch
 
-from mmshuffle.converters import (ShapeMismatchError,
-                                  UnknownArchitectureError,
-                                  convert_mmdet_checkpoint,
-                                  convert_mmdet_state_dict)
+from mmshuffle.converters import (
+    ShapeMismatchError,
+    UnknownArchitectureError,
+    convert_mmdet_checkpoint,
+    convert_mmdet_state_dict,
+)
 from mmshuffle.models import MobileNetV2
 
 from ..helpers import randomize_norm_stats
 from .classifiers import ROOT, TOLERANCE, max_abs_diff
-
 
 TOOL = ROOT / 'tools' / 'model_converters' / 'mmdet2mmshuffle.py'
 

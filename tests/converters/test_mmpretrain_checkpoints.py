@@ -10,8 +10,13 @@ from mmengine.runner import CheckpointLoader
 import mmshuffle.compat  # noqa: F401  installs the safe checkpoint loader
 
 from ..helpers import randomize_norm_stats
-from .classifiers import (TOLERANCE, build_classifier, classifier_logits,
-                          max_abs_diff, model_cfg)
+from .classifiers import (
+    TOLERANCE,
+    build_classifier,
+    classifier_logits,
+    max_abs_diff,
+    model_cfg,
+)
 
 CONFIGS = {
     'ShuffleNetV1': 'configs/shufflenet_v1/shufflenet-v1-1x_16xb64_in1k.py',

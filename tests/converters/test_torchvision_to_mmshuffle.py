@@ -12,14 +12,22 @@ import torchvision.models as tv_models
 from mmengine.runner import load_checkpoint
 
 from mmshuffle.apis import CfgOptionsAction, load_config
-from mmshuffle.converters import (ShapeMismatchError,
-                                  UnknownArchitectureError,
-                                  convert_torchvision_checkpoint,
-                                  convert_torchvision_state_dict)
+from mmshuffle.converters import (
+    ShapeMismatchError,
+    UnknownArchitectureError,
+    convert_torchvision_checkpoint,
+    convert_torchvision_state_dict,
+)
 
 from ..helpers import randomize_norm_stats
-from .classifiers import (ROOT, TOLERANCE, build_classifier,
-                          classifier_logits, max_abs_diff, model_cfg)
+from .classifiers import (
+    ROOT,
+    TOLERANCE,
+    build_classifier,
+    classifier_logits,
+    max_abs_diff,
+    model_cfg,
+)
 
 TOOL = ROOT / 'tools' / 'model_converters' / 'torchvision2mmshuffle.py'
 

@@ -10,8 +10,13 @@ import torch
 from mmshuffle.deploy import DEFAULT_BACKEND, OptimizedModel, optimize
 
 from ..tools.tiny_digits import ROOT
-from .models import BUILDERS, assert_outputs_close, build_eval_model, \
-    inputs, reference
+from .models import (
+    BUILDERS,
+    assert_outputs_close,
+    build_eval_model,
+    inputs,
+    reference,
+)
 
 # The module, which the package's function of the same name hides.
 optimize_module = importlib.import_module('mmshuffle.deploy.optimize')

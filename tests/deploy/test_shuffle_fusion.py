@@ -5,8 +5,10 @@ from mmcv.cnn import ConvModule
 from torch import nn
 
 from mmshuffle.deploy import fuse_shuffles
-from mmshuffle.deploy.channel_permutation import (permute_dense_input,
-                                                  permute_depthwise)
+from mmshuffle.deploy.channel_permutation import (
+    permute_dense_input,
+    permute_depthwise,
+)
 from mmshuffle.deploy.fused_blocks import FusedShuffleV2Stage
 from mmshuffle.deploy.shuffle_ops import shuffle_source_channels
 

@@ -2,8 +2,10 @@
 import pytest
 import torch
 
-from mmshuffle.deploy.shuffle_ops import (interleave_halves,
-                                          shuffle_source_channels)
+from mmshuffle.deploy.shuffle_ops import (
+    interleave_halves,
+    shuffle_source_channels,
+)
 from mmshuffle.models.utils import channel_shuffle, interleave
 
 LAYOUTS = [torch.contiguous_format, torch.channels_last]

@@ -4,8 +4,13 @@ import torch
 
 from mmshuffle.deploy import STEPS, prepare
 
-from .models import BUILDERS, assert_outputs_close, build_eval_model, \
-    inputs, reference
+from .models import (
+    BUILDERS,
+    assert_outputs_close,
+    build_eval_model,
+    inputs,
+    reference,
+)
 
 
 @pytest.mark.parametrize('name', list(BUILDERS))

@@ -6,8 +6,10 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
-from mmshuffle.analysis.complexity import (classifier_complexity,
-                                           model_complexity)
+from mmshuffle.analysis.complexity import (
+    classifier_complexity,
+    model_complexity,
+)
 from mmshuffle.registry import MODELS
 
 from .tiny_digits import run_tool

@@ -35,20 +35,34 @@ import torch
 from mmengine.logging import MMLogger
 
 from mmshuffle.analysis import VARIANTS, classifier_complexity
-from mmshuffle.analysis.benchmark_report import (markdown_table,
-                                                 plot_latency, ratio)
-from mmshuffle.analysis.classifiers import (torchvision_classifier,
-                                            variant_classifier)
+from mmshuffle.analysis.benchmark_report import (
+    markdown_table,
+    plot_latency,
+    ratio,
+)
+from mmshuffle.analysis.classifiers import (
+    torchvision_classifier,
+    variant_classifier,
+)
 from mmshuffle.analysis.published import published_top1
-from mmshuffle.analysis.runtimes import (MMPRETRAIN_EAGER, MMSHUFFLE_DEPLOY,
-                                         MMSHUFFLE_EAGER, MMSHUFFLE_INT8,
-                                         PEER_ONNXRUNTIME, TORCHVISION_EAGER,
-                                         build_runtimes, peer_name)
+from mmshuffle.analysis.runtimes import (
+    MMPRETRAIN_EAGER,
+    MMSHUFFLE_DEPLOY,
+    MMSHUFFLE_EAGER,
+    MMSHUFFLE_INT8,
+    PEER_ONNXRUNTIME,
+    TORCHVISION_EAGER,
+    build_runtimes,
+    peer_name,
+)
 from mmshuffle.analysis.sgemm import sgemm_gflops
+from mmshuffle.analysis.training_speed import (
+    TrainingSetup,
+    every_setup,
+    peak_training_memory,
+    time_training_steps,
+)
 from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
-from mmshuffle.analysis.training_speed import (TrainingSetup, every_setup,
-                                               peak_training_memory,
-                                               time_training_steps)
 from mmshuffle.deploy import interleaved_medians, optimize, prepare
 from mmshuffle.registry import MODELS
 

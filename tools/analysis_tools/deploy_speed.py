@@ -25,9 +25,15 @@ from torch import Tensor, nn
 
 import mmshuffle
 from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
-from mmshuffle.deploy import (BACKENDS, DEFAULT_BACKEND, DEFAULT_STEPS,
-                              interleaved_medians, max_abs_diff, optimize,
-                              prepare)
+from mmshuffle.deploy import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+    DEFAULT_STEPS,
+    interleaved_medians,
+    max_abs_diff,
+    optimize,
+    prepare,
+)
 from mmshuffle.deploy.onnx_session import export_onnx, session_runner
 
 # key: (zoo name, display name, torchvision builder name or None, the

@@ -18,8 +18,14 @@ import torch
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.analysis.complexity import Complexity, model_complexity
-from mmshuffle.apis import (add_cfg_options_arg, add_shape_arg, build_model,
-                            load_config, parse_image_shape, run_tool)
+from mmshuffle.apis import (
+    add_cfg_options_arg,
+    add_shape_arg,
+    build_model,
+    load_config,
+    parse_image_shape,
+    run_tool,
+)
 
 
 def parse_args() -> argparse.Namespace:

@@ -12,8 +12,11 @@ and the --cfg-options that fit the model.
 import argparse
 
 from mmshuffle.apis import run_tool
-from mmshuffle.converters import (ZOO_CONFIGS, ZOO_NUM_CLASSES,
-                                  convert_torchvision_checkpoint)
+from mmshuffle.converters import (
+    ZOO_CONFIGS,
+    ZOO_NUM_CLASSES,
+    convert_torchvision_checkpoint,
+)
 
 
 def main() -> None:

@@ -23,7 +23,14 @@ from typing import Dict, List
 ROOT = Path(__file__).resolve().parents[2]
 
 TORCH = {'torch': '2.14.1', 'torchvision': '0.29.1'}
-PINNED = {'mmengine': '0.10.7', 'mmpretrain': '1.2.0', 'mmdet': '3.3.0'}
+PINNED = {
+    'mmengine': '0.10.7',
+    'mmpretrain': '1.2.0',
+    'mmdet': '3.3.0',
+    # The linter `make test` runs first: a pin, so that a new release's
+    # rules cannot fail a clean clone.
+    'ruff': '0.17.6',
+}
 UNPINNED = ('pytest', 'scikit-learn', 'onnx', 'onnxscript', 'onnxruntime')
 
 

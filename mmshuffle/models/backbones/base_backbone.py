@@ -9,8 +9,12 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..utils import (check_input_channels, check_int_in_range,
-                     check_out_indices, unscope_pretrained)
+from ..utils import (
+    check_input_channels,
+    check_int_in_range,
+    check_out_indices,
+    unscope_pretrained,
+)
 
 torch.fx.wrap('check_input_channels')
 

@@ -5,8 +5,12 @@ from mmcv.cnn import ConvModule
 from torch import Tensor, nn
 
 from ...registry import MODELS
-from ..utils import (CheckpointedBlock, check_choice, check_positive_number,
-                     make_divisible)
+from ..utils import (
+    CheckpointedBlock,
+    check_choice,
+    check_positive_number,
+    make_divisible,
+)
 from .base_backbone import EfficientBackbone
 
 # One row per stage (Table 2 of the paper):

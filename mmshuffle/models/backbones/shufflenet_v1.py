@@ -8,8 +8,13 @@ from mmcv.cnn import ConvModule, build_activation_layer
 from torch import Tensor, nn
 
 from ...registry import MODELS
-from ..utils import (CheckpointedBlock, channel_shuffle, check_choice,
-                     check_positive_number, make_divisible)
+from ..utils import (
+    CheckpointedBlock,
+    channel_shuffle,
+    check_choice,
+    check_positive_number,
+    make_divisible,
+)
 from .shufflenet_base import ShuffleNetBase
 
 torch.fx.wrap('channel_shuffle')

@@ -1,11 +1,20 @@
 """Small, pure helpers shared by the backbones."""
 from .channel_shuffle import channel_shuffle, channels_innermost, interleave
-from .checks import (check_choice, check_input_channels, check_int_in_range,
-                     check_out_indices, check_positive_number)
 from .checkpointed_block import CheckpointedBlock
+from .checks import (
+    check_choice,
+    check_input_channels,
+    check_int_in_range,
+    check_out_indices,
+    check_positive_number,
+)
 from .make_divisible import make_divisible
-from .weight_init import (has_pretrained, init_shufflenet_weights,
-                          is_pretrained, unscope_pretrained)
+from .weight_init import (
+    has_pretrained,
+    init_shufflenet_weights,
+    is_pretrained,
+    unscope_pretrained,
+)
 
 __all__ = [
     'channel_shuffle', 'channels_innermost', 'interleave', 'make_divisible',

@@ -4,11 +4,13 @@ import pytest
 import torch
 
 from mmshuffle.models import MobileNetV2, ShuffleNetV1, ShuffleNetV2
-from mmshuffle.models.backbones.mobilenet_v2 import \
-    InvertedResidual as MobileNetV2Block
+from mmshuffle.models.backbones.mobilenet_v2 import (
+    InvertedResidual as MobileNetV2Block,
+)
 from mmshuffle.models.backbones.shufflenet_v1 import ShuffleUnit
-from mmshuffle.models.backbones.shufflenet_v2 import \
-    InvertedResidual as ShuffleNetV2Block
+from mmshuffle.models.backbones.shufflenet_v2 import (
+    InvertedResidual as ShuffleNetV2Block,
+)
 
 CASES = {
     'v1 groups': (lambda: ShuffleNetV1(groups=5), ValueError,

@@ -2,14 +2,13 @@
 load into them, and frozen stages and norm_eval hold during training."""
 import copy
 
+import mmdet.models  # noqa: F401  registers detectors
 import torch
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
-
-import mmdet.models  # noqa: F401  registers detectors
-from mmdet.registry import MODELS
-from mmdet.testing import demo_mm_inputs
 
 from ...tools.tiny_digits import ROOT, run_tool, write_tiny_config
 

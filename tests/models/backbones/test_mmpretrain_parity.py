@@ -9,7 +9,6 @@ from mmshuffle.models import MobileNetV2, ShuffleNetV1, ShuffleNetV2
 
 from ...helpers import randomize_norm_stats
 
-
 V1_WIDTHS = (0.25, 0.5, 1.0, 1.5, 2.0)
 V1_GROUPS = (1, 2, 3, 4, 8)
 # The paper's configurations that mmpretrain 1.2.0 cannot build: a grouped

@@ -2,8 +2,8 @@
 import pytest
 import torch
 import torch.utils.checkpoint
-from torch import nn
 from mmengine.model import PretrainedInit
+from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...helpers import FAMILY_DEFAULTS, NUM_STAGES, all_stages, build_family

@@ -1,8 +1,11 @@
 import pytest
 import torch
 
-from mmshuffle.models.utils import (channel_shuffle, channels_innermost,
-                                    interleave)
+from mmshuffle.models.utils import (
+    channel_shuffle,
+    channels_innermost,
+    interleave,
+)
 
 LAYOUTS = [torch.contiguous_format, torch.channels_last]
 

@@ -1,7 +1,11 @@
 import pytest
 
-from mmshuffle.models.utils import (check_choice, check_int_in_range,
-                                    check_out_indices, check_positive_number)
+from mmshuffle.models.utils import (
+    check_choice,
+    check_int_in_range,
+    check_out_indices,
+    check_positive_number,
+)
 
 
 def test_check_choice_accepts_ints_for_floats():
