@@ -1,17 +1,20 @@
 """Support for the command-line tools: configs, checks and clear errors."""
-from .cfg_options import CfgOptionsAction, merge_cfg_options
-from .checkpoints import WeightsDownloadError
-from .data_checks import check_data_roots
-from .errors import BadCfgOptionError, MissingDataError, UserInputError
-from .export import (
-    EXPORT_FORMATS,
+from ..errors import (
+    BadCfgOptionError,
     ExportError,
     ExportVerificationError,
-    export_and_verify,
+    MissingDataError,
+    ModelZooError,
+    NeckChannelsError,
+    UserInputError,
+    WeightsDownloadError,
 )
+from .cfg_options import CfgOptionsAction, merge_cfg_options
+from .data_checks import check_data_roots
+from .export import EXPORT_FORMATS, export_and_verify
 from .int8_check import labelled_batches, quantize_and_check, top1
-from .model_checks import NeckChannelsError, check_neck_in_channels
-from .model_index import ModelZooError, list_models
+from .model_checks import check_neck_in_channels
+from .model_index import list_models
 from .model_zoo import get_model
 from .registry_errors import explain_unknown_type
 from .run_checks import check_checkpoint

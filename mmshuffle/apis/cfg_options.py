@@ -4,7 +4,7 @@ from typing import Dict, Optional
 
 from mmengine.config import Config, DictAction
 
-from .errors import BadCfgOptionError
+from ..errors import BadCfgOptionError
 
 
 class CfgOptionsAction(DictAction):

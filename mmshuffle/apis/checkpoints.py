@@ -15,17 +15,13 @@ from torch import nn
 
 from mmshuffle.compat import download_to_cache, load_from_local_safely
 
-from .errors import UserInputError
+from ..errors import WeightsDownloadError
 from .model_index import ModelZooEntry, ModelZooError
 
 # Listed in an error, at most this many keys of each kind.
 MAX_KEYS_SHOWN = 5
 # The classifier head's keys, which fine-tuning for new classes replaces.
 HEAD_PREFIX = 'head.'
-
-
-class WeightsDownloadError(UserInputError, OSError):
-    """Published weights that could not be downloaded."""
 
 
 def _download_hint(entry: ModelZooEntry, filename: str) -> str:

@@ -4,7 +4,7 @@ from typing import Iterator, Tuple
 
 from mmengine.config import Config
 
-from .errors import MissingDataError
+from ..errors import MissingDataError
 
 # How to get the data, by dataset type.
 DATA_HINTS = {

@@ -15,7 +15,7 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from .errors import UserInputError
+from ..errors import ExportError, ExportVerificationError, UserInputError
 
 EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
 # The file suffix of each format, for the default output file.
@@ -32,14 +32,6 @@ TOLERANCE = 1e-4
 # batch of 1) and checked at the others.
 EXPORT_BATCH = 2
 DYNAMIC_CHECK_BATCHES = (1, 3)
-
-
-class ExportError(UserInputError, ValueError):
-    """A model or checkpoint that cannot be exported as asked."""
-
-
-class ExportVerificationError(RuntimeError):
-    """An export whose outputs differ from PyTorch's."""
 
 
 class TensorMode(nn.Module):

@@ -11,8 +11,8 @@ import torch
 from mmengine.config import Config
 from torch import Tensor, nn
 
+from ..errors import UserInputError
 from .data_checks import check_data_roots
-from .errors import UserInputError
 
 # Batch size of the calibration and evaluation passes.
 BATCH_SIZE = 32

@@ -3,11 +3,7 @@ from typing import Optional, Sequence
 
 from mmengine.config import ConfigDict
 
-from .errors import UserInputError
-
-
-class NeckChannelsError(UserInputError, ValueError):
-    """A neck's ``in_channels`` differ from the backbone's output channels."""
+from ..errors import NeckChannelsError
 
 
 def backbone_out_channels(backbone_cfg: dict) -> Optional[Sequence[int]]:

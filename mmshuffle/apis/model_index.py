@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Union
 
 import yaml
 
-from .errors import MissingDataError, UserInputError
+from ..errors import MissingDataError, ModelZooError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODEL_INDEX = REPO_ROOT / 'model-index.yml'
@@ -20,10 +20,6 @@ MODEL_INDEX = REPO_ROOT / 'model-index.yml'
 CONVERTERS = ('torchvision', )
 # libyaml's loader where PyYAML was built with it: five times faster.
 YAML_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
-
-
-class ModelZooError(UserInputError, ValueError):
-    """An unknown model name, or weights that do not fit the model."""
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from typing import Union
 from mmengine.logging import print_log
 from torch import nn
 
+from ..errors import MissingDataError
 from .checkpoints import (
     fetch_weights,
     init_weights_quietly,
     load_for_fine_tuning,
     read_checkpoint,
 )
-from .errors import MissingDataError
 from .model_index import (
     ModelZooEntry,
     ModelZooError,

@@ -9,8 +9,8 @@ from mmengine.config import Config
 
 from mmshuffle.models.utils import is_pretrained
 
+from ..errors import MissingDataError, UserInputError
 from .data_checks import iter_data_roots
-from .errors import MissingDataError, UserInputError
 
 # The environment variables each launcher reads its rank from.
 LAUNCHER_ENV = {

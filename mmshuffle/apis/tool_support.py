@@ -10,9 +10,9 @@ from mmengine.config import Config
 
 from mmshuffle.compat import UnsafeCheckpointError, setup_cpu_distributed
 
+from ..errors import MissingDataError, UserInputError
 from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .data_checks import check_data_roots
-from .errors import MissingDataError, UserInputError
 from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
 from .run_checks import (

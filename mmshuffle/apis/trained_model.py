@@ -7,7 +7,7 @@ from typing import Union
 from mmengine.config import Config
 from torch import nn
 
-from .errors import MissingDataError
+from ..errors import MissingDataError
 from .export import ExportError
 from .model_checks import check_neck_in_channels
 

@@ -11,12 +11,10 @@ import mmengine.runner.checkpoint
 import torch
 from mmengine.runner import CheckpointLoader
 
+from ..errors import UnsafeCheckpointError
+
 # The statistics a HistoryBuffer pickles as getattr(HistoryBuffer, name).
 HISTORY_BUFFER_STATISTICS = ('min', 'max', 'mean', 'current')
-
-
-class UnsafeCheckpointError(pickle.UnpicklingError):
-    """A checkpoint holds an object that is not known to be safe."""
 
 
 def history_buffer_getattr(obj, name: str):

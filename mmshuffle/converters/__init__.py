@@ -5,6 +5,11 @@ mmshuffle's layout and back. ``tools/model_converters/`` wraps them.
 mmpretrain's and mmcls 0.x's checkpoints need no converter: their keys are
 ours.
 """
+from ..errors import (
+    ConversionError,
+    ShapeMismatchError,
+    UnknownArchitectureError,
+)
 from .architectures import (
     ZOO_CONFIGS,
     ZOO_NUM_CLASSES,
@@ -13,11 +18,6 @@ from .architectures import (
     match_shapes,
     mobilenet_v2_width,
     shufflenet_v2_width,
-)
-from .errors import (
-    ConversionError,
-    ShapeMismatchError,
-    UnknownArchitectureError,
 )
 from .mmdet_mobilenet_v2 import (
     convert_mmdet_checkpoint,

@@ -11,7 +11,7 @@ from mmshuffle.models import MobileNetV2, ShuffleNetV2
 from mmshuffle.models.backbones import mobilenet_v2, shufflenet_v2
 from mmshuffle.models.utils import make_divisible
 
-from .errors import ShapeMismatchError, UnknownArchitectureError
+from ..errors import ShapeMismatchError, UnknownArchitectureError
 from .key_renaming import key_prefixes, preview
 
 BACKBONES: Dict[str, Callable[..., nn.Module]] = {

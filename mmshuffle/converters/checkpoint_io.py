@@ -7,10 +7,9 @@ from typing import Any, Dict, Mapping, Tuple, Union
 import torch
 from torch import Tensor
 
-from mmshuffle.apis.errors import MissingDataError
 from mmshuffle.compat import atomic_write, load_from_local_safely
 
-from .errors import ConversionError
+from ..errors import ConversionError, MissingDataError
 from .key_renaming import preview
 
 # Where checkpoints keep their state dict, besides the top level.

@@ -3,7 +3,7 @@ from typing import Dict, Iterable, Mapping, Optional
 
 from torch import Tensor
 
-from .errors import UnknownArchitectureError
+from ..errors import UnknownArchitectureError
 
 
 def preview(items: Iterable, limit: int = 6) -> str:
