@@ -58,7 +58,7 @@ def export_onnx(module: nn.Module,
 
     The export is ``torch.onnx.export(dynamo=True)``; the batch size is
     dynamic, the height and width ``Dim.AUTO`` (a size the model fixes
-    stays fixed). Dynamic sizes measured as fast as static ones (within 1%).
+    stays fixed). Dynamic sizes run as fast as static ones.
 
     Args:
         module (nn.Module): The inference module, eval mode.

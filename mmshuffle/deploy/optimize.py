@@ -1,32 +1,25 @@
 """``optimize``: the fastest CPU inference callable for a model.
 
-Measured here (2 cores, AVX-512, torch 2.14.1, onnxruntime 1.32;
-ImageNet classifiers at batch 1, 224x224, 1 thread, interleaved medians;
-``tools/analysis_tools/deploy_speed.py``, 2026-11-28), against the model as
-built:
+Four backends run the optimised model: eager PyTorch, TorchScript,
+inductor and ONNX Runtime (``ORT_ENABLE_ALL``), the default, which was the
+fastest for every family; ``'fastest'`` times them all on the caller's
+machine and keeps the quickest. Each backend takes the steps that made it
+faster (:data:`DEFAULT_STEPS`):
 
-=====================  =====  ===========  ========  ===========
-model                  eager  torchscript  inductor  onnxruntime
-=====================  =====  ===========  ========  ===========
-ShuffleNetV2 1x        1.00x  1.55x        1.59x     2.85x
-MobileNetV2 1.0        1.00x  1.70x        1.45x     2.53x
-ShuffleNetV1 1x g=3    1.00x  1.30x        1.78x     3.64x
-=====================  =====  ===========  ========  ===========
+- ``fold_bn``: batch norms folded into the convolutions before them. It
+  pays in eager mode and under inductor; TorchScript and ONNX Runtime fold
+  them themselves.
+- ``channels_last``: eager mode only; inductor and TorchScript choose their
+  layouts themselves and were slower with it.
+- ``fuse_shuffles``, ``pad_channels``, ``pool_as_conv``, ``fc_as_conv``:
+  ONNX Runtime only. They keep its blocked layout (channels in blocks of
+  4, 8 or 16) through the shuffles, ShuffleNetV2's 58-channel branches,
+  ShuffleNetV1's shortcut average pools and the classifier's pool and
+  linear layer, so that no reorder runs between its kernels.
 
-ONNX Runtime at ``ORT_ENABLE_ALL`` is the fastest for all three, so it is
-the default backend. Each backend takes the steps that measured faster with
-it (:data:`DEFAULT_STEPS`). Of the time each step saves: folding batch
-norms 11-15% in eager mode and 8-15% under inductor (nothing under
-TorchScript or ONNX Runtime, which fold them themselves); channels-last a
-further 16-23% in eager mode only (inductor and TorchScript choose layouts
-themselves and measured 1-6% slower with it); the shuffle fusion about 1%
-under ONNX Runtime (in eager channels-last mode it costs 2%, now that the
-backbones' own shuffles keep the layout); padding the 58-channel
-branches of ShuffleNetV2 1x 9-10% under ONNX Runtime only (its blocked
-depthwise kernels need a multiple of 4 channels); ShuffleNetV1's shortcut
-average pools as depthwise convolutions 6% under ONNX Runtime (they stay
-in its blocked layout); the classifier's pool and linear layer kept in that
-layout 45-65 us (about 1%; ONNX Runtime's profile of the last four nodes).
+The times, with the machine and command that measured them, are in the
+README's benchmark (``tools/analysis_tools/deploy_speed.py`` measures each
+backend and step).
 """
 import copy
 from typing import Dict, Optional, Sequence, Tuple, Union
@@ -45,8 +38,8 @@ from .timing import interleaved_medians
 
 STEPS = ('fold_bn', 'fuse_shuffles', 'pad_channels', 'pool_as_conv',
          'fc_as_conv', 'channels_last')
-# The steps each backend takes by default: those that measured faster (or
-# no slower) with it. channels_last only means something to the backends
+# The steps each backend takes by default: those that made it faster (or
+# no slower). channels_last only means something to the backends
 # that run PyTorch's kernels.
 DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
     'eager': ('fold_bn', 'channels_last'),
@@ -201,8 +194,9 @@ def optimize(model: nn.Module,
             compiles again for each new shape).
         backend (str): One of ``'onnxruntime'`` (the default: the fastest
             measured, see the module's docstring), ``'inductor'``
-            (torch.compile with frozen weights; a compilation of about
-            10-60 s per model and shape), ``'torchscript'``, ``'eager'``,
+            (torch.compile with frozen weights; it compiles anew, for
+            tens of seconds, for each model and shape), ``'torchscript'``,
+            ``'eager'``,
             or ``'fastest'``, which builds each of them that is installed,
             times them on ``example_inputs`` (interleaved medians, at
             torch's thread count) and keeps the fastest.

@@ -5,8 +5,7 @@ A unit at stride 2 concatenates a 3x3 average pool of its input. ONNX
 Runtime runs that pool in the plain layout, with reorders from and back to
 its blocked layout (NCHWc) around it; a depthwise convolution whose weights
 are all ``1 / 9`` computes the same (zero padding counted, as the pool
-counts it) and stays blocked. Measured on ShuffleNetV1 1x g=3 (batch 1,
-224x224, 1 thread): 4.63 ms instead of 4.93 ms.
+counts it) and stays blocked, which saves the two reorders.
 """
 import torch
 from torch import nn

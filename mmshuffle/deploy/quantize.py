@@ -7,23 +7,11 @@ calibrates the activation ranges on the given images and writes INT8
 convolutions and matrix products: QDQ format, weights signed and per
 output channel, activations unsigned and per tensor, min-max ranges.
 
-Measured here (2 shared cores with AVX-512 VNNI, torch 2.14.1, onnxruntime
-1.32, ImageNet classifiers at batch 1, 224x224, 1 thread, interleaved
-medians), against torchvision's eager fp32 model:
-
-===================  =================  ===========  =============
-model                torchvision eager  ORT fp32     ORT INT8
-===================  =================  ===========  =============
-ShuffleNetV2 1x      13.8 ms            4.8 ms       3.1 ms (4.4x)
-MobileNetV2 1.0      19.1 ms            7.7 ms       3.8 ms (5.1x)
-ShuffleNetV1 1x g=3  -                  5.1 ms       4.0 ms
-===================  =================  ===========  =============
-
-PyTorch's own route, PT2E with torchao's ``X86InductorQuantizer`` and
-inductor, measured 6.4 ms and 5.1 ms for the first two on this machine
-(the team's notes on it; and the default
-``x86`` quantized engine runs int8 depthwise convolutions about 60x
-slower than ``onednn``), so ONNX Runtime it is.
+ONNX Runtime's INT8 kernels (VNNI, AMX where the CPU has them) were faster
+than PyTorch's own route, PT2E with torchao's ``X86InductorQuantizer`` and
+inductor; PyTorch's default ``x86`` quantized engine runs INT8 depthwise
+convolutions far slower than ``onednn``. The times are in the README's
+benchmark (``tools/analysis_tools/benchmark.py``).
 """
 import tempfile
 from pathlib import Path

@@ -32,10 +32,9 @@ class ChannelsLastHook(Hook):
     Before the run, the model's weights are converted to channels-last, and
     the images reach its ``forward`` channels-last (the ``inputs`` the data
     preprocessor hands it). On a CPU, PyTorch's convolutions are faster in
-    this layout, and mmshuffle's channel shuffles keep it; measured here
-    (1 thread, batch 32, 224x224, ``tools/analysis_tools/benchmark.py``,
-    2026-11-28) a training step of ShuffleNetV2 1x took 0.75 s instead of
-    0.96 s, against 1.00 s for mmpretrain's. The values computed are the
+    this layout, and mmshuffle's channel shuffles keep it (the README's
+    benchmark times a training step with and without it,
+    ``tools/analysis_tools/benchmark.py``). The values computed are the
     same, to float rounding.
 
     Add it to a config::
