@@ -196,10 +196,9 @@ def optimize(model: nn.Module,
             measured, see the module's docstring), ``'inductor'``
             (torch.compile with frozen weights; it compiles anew, for
             tens of seconds, for each model and shape), ``'torchscript'``,
-            ``'eager'``,
-            or ``'fastest'``, which builds each of them that is installed,
-            times them on ``example_inputs`` (interleaved medians, at
-            torch's thread count) and keeps the fastest.
+            ``'eager'``, or ``'fastest'``, which builds each of them that is
+            installed, times them on ``example_inputs`` (interleaved
+            medians, at torch's thread count) and keeps the fastest.
         steps (Sequence[str], optional): The steps of :data:`STEPS` to take
             before the backend. Defaults to None, meaning the backend's
             entry in :data:`DEFAULT_STEPS`.
