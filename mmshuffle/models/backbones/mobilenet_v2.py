@@ -167,7 +167,6 @@ class MobileNetV2(EfficientBackbone):
         self.widen_factor = widen_factor
         in_channels = make_divisible(STEM_CHANNELS * widen_factor, 8)
         self._build_stem_conv(in_channels, conv_cfg, norm_cfg, act_cfg)
-        self.layers = []
         channels, strides, total_stride = [], [], 2
         for index, (expand_ratio, base_channels, num_blocks,
                     stride) in enumerate(ARCH_SETTINGS):
@@ -189,21 +188,19 @@ class MobileNetV2(EfficientBackbone):
                 ]
                 self.add_module(self.stage_names[index],
                                 nn.Sequential(*blocks))
-                self.layers.append(self.stage_names[index])
             in_channels = out_channels
         # Wider nets widen the last layer too; narrower ones keep 1280
         # (section 6.1 of the paper).
-        self.out_channel = int(LAST_CHANNELS * max(1.0, widen_factor))
+        last_channels = int(LAST_CHANNELS * max(1.0, widen_factor))
         if self.num_built_stages == self.num_stages:
             self.conv2 = ConvModule(
                 in_channels,
-                self.out_channel,
+                last_channels,
                 kernel_size=1,
                 conv_cfg=conv_cfg,
                 norm_cfg=norm_cfg,
                 act_cfg=act_cfg)
-            self.layers.append('conv2')
-        self.stage_channels = (*channels, self.out_channel)
+        self.stage_channels = (*channels, last_channels)
         self.stage_strides = (*strides, total_stride)
         self._freeze_stages()
 
@@ -216,7 +213,10 @@ class MobileNetV2(EfficientBackbone):
     @property
     def stages(self) -> List[nn.Module]:
         """list[nn.Module]: The stages built, from ``layer1`` on."""
-        return [getattr(self, name) for name in self.layers]
+        return [
+            getattr(self, name)
+            for name in self.stage_names[:self.num_built_stages]
+        ]
 
     def forward_stem(self, x: Tensor) -> Tensor:
         """Run the stem, a stride-2 3x3 convolution.
