@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from mmshuffle.models import MobileNetV2, ShuffleNetV2
 from mmshuffle.models.backbones import mobilenet_v2, shufflenet_v2
-from mmshuffle.models.utils import make_divisible
+from mmshuffle.models.backbones.mobilenet_v2 import mobilenet_v2_channels
 
 from ..errors import ShapeMismatchError, UnknownArchitectureError
 from .key_renaming import key_prefixes, preview
@@ -158,22 +158,6 @@ def shufflenet_v2_width(state_dict: Mapping[str, Tensor]) -> float:
     raise UnknownArchitectureError(
         f'a ShuffleNetV2 whose stage channels are {channels}, which no '
         f'width has; the widths known are {known}')
-
-
-def mobilenet_v2_channels(widen_factor: float) -> Tuple[int, ...]:
-    """The channels :class:`MobileNetV2` gives a width: the stem,
-    ``layer1`` to ``layer7`` and ``conv2``.
-
-    Args:
-        widen_factor (float): The width.
-
-    Returns:
-        tuple[int]: Nine channel counts.
-    """
-    return (make_divisible(mobilenet_v2.STEM_CHANNELS * widen_factor, 8),
-            *(make_divisible(channels * widen_factor, 8)
-              for _, channels, _, _ in mobilenet_v2.ARCH_SETTINGS),
-            int(mobilenet_v2.LAST_CHANNELS * max(1.0, widen_factor)))
 
 
 def _mobilenet_v2_candidates(last_channels: int) -> Iterator[float]:

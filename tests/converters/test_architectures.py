@@ -11,11 +11,9 @@ from mmshuffle.converters import (
     mobilenet_v2_width,
     shufflenet_v2_width,
 )
-from mmshuffle.converters.architectures import (
-    MOBILENET_V2_NAMED_WIDTHS,
-    mobilenet_v2_channels,
-)
+from mmshuffle.converters.architectures import MOBILENET_V2_NAMED_WIDTHS
 from mmshuffle.models import MobileNetV2, ShuffleNetV2
+from mmshuffle.models.backbones.mobilenet_v2 import mobilenet_v2_channels
 
 from .classifiers import ROOT, model_cfg
 

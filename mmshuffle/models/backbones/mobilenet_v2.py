@@ -28,6 +28,26 @@ STEM_CHANNELS = 32
 LAST_CHANNELS = 1280
 
 
+def mobilenet_v2_channels(widen_factor: float) -> Tuple[int, ...]:
+    """The channels of a MobileNetV2 of a width, without building it.
+
+    Each stage's channels times ``widen_factor``, rounded to a multiple of
+    8 (:func:`make_divisible`); wider nets widen the last layer too, while
+    narrower ones keep its 1280 (section 6.1 of the paper).
+
+    Args:
+        widen_factor (float): The width.
+
+    Returns:
+        tuple[int]: Nine channel counts: the stem, ``layer1`` to ``layer7``
+        and ``conv2``.
+    """
+    return (make_divisible(STEM_CHANNELS * widen_factor, 8),
+            *(make_divisible(channels * widen_factor, 8)
+              for _, channels, _, _ in ARCH_SETTINGS),
+            int(LAST_CHANNELS * max(1.0, widen_factor)))
+
+
 class InvertedResidual(CheckpointedBlock):
     """The inverted residual with linear bottleneck (Fig. 3b of the paper).
 
@@ -165,14 +185,14 @@ class MobileNetV2(EfficientBackbone):
             norm_eval=norm_eval,
             init_cfg=init_cfg)
         self.widen_factor = widen_factor
-        in_channels = make_divisible(STEM_CHANNELS * widen_factor, 8)
+        in_channels, *channels, last_channels = mobilenet_v2_channels(
+            widen_factor)
         self._build_stem_conv(in_channels, conv_cfg, norm_cfg, act_cfg)
-        channels, strides, total_stride = [], [], 2
-        for index, (expand_ratio, base_channels, num_blocks,
+        strides, total_stride = [], 2
+        for index, (expand_ratio, _, num_blocks,
                     stride) in enumerate(ARCH_SETTINGS):
-            out_channels = make_divisible(base_channels * widen_factor, 8)
+            out_channels = channels[index]
             total_stride *= stride
-            channels.append(out_channels)
             strides.append(total_stride)
             if index < self.num_built_stages:
                 blocks = [
@@ -189,9 +209,6 @@ class MobileNetV2(EfficientBackbone):
                 self.add_module(self.stage_names[index],
                                 nn.Sequential(*blocks))
             in_channels = out_channels
-        # Wider nets widen the last layer too; narrower ones keep 1280
-        # (section 6.1 of the paper).
-        last_channels = int(LAST_CHANNELS * max(1.0, widen_factor))
         if self.num_built_stages == self.num_stages:
             self.conv2 = ConvModule(
                 in_channels,
