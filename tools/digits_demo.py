@@ -30,8 +30,8 @@ from mmshuffle.apis.demo_runner import (
 from mmshuffle.datasets import materialize_digits
 
 DEFAULT_CONFIG = 'configs/shufflenet_v2/shufflenet-v2-1x_digits.py'
-# The top-1 each config must reach, at every seed (README: the per-seed
-# table); a config not listed, 98%.
+# The top-1 each config must reach, at every seed (docs/demos.md: the
+# per-seed table); a config not listed, 98%.
 TARGET_TOP1 = {Path(DEFAULT_CONFIG).stem: 98.5}
 DEFAULT_TARGET_TOP1 = 98.0
 # The most top-1 INT8 may cost, in points.

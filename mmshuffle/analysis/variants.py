@@ -1,6 +1,6 @@
 """Every named variant of the three families, with its published cost.
 
-Tests, ``make demo`` and the README's tables iterate over :data:`VARIANTS`,
+Tests, ``make demo`` and the docs' tables iterate over :data:`VARIANTS`,
 so a variant added here is built, checked and listed everywhere.
 """
 from dataclasses import dataclass, field

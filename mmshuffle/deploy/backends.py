@@ -3,7 +3,7 @@
 Each backend takes a module whose ``forward(x)`` returns a tensor or a
 tuple of tensors, in eval mode, and an example input in the layout the
 callable will be given; it returns a callable that takes such a tensor and
-returns a tensor or a list of tensors. The README's benchmark times each
+returns a tensor or a list of tensors. docs/benchmarks.md times each
 (``tools/analysis_tools/deploy_speed.py``).
 """
 import warnings

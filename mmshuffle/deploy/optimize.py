@@ -17,8 +17,8 @@ faster (:data:`DEFAULT_STEPS`):
   ShuffleNetV1's shortcut average pools and the classifier's pool and
   linear layer, so that no reorder runs between its kernels.
 
-The times, with the machine and command that measured them, are in the
-README's benchmark (``tools/analysis_tools/deploy_speed.py`` measures each
+The times, with the machine and command that measured them, are in
+docs/benchmarks.md (``tools/analysis_tools/deploy_speed.py`` measures each
 backend and step).
 """
 import copy

@@ -10,8 +10,8 @@ output channel, activations unsigned and per tensor, min-max ranges.
 ONNX Runtime's INT8 kernels (VNNI, AMX where the CPU has them) were faster
 than PyTorch's own route, PT2E with torchao's ``X86InductorQuantizer`` and
 inductor; PyTorch's default ``x86`` quantized engine runs INT8 depthwise
-convolutions far slower than ``onednn``. The times are in the README's
-benchmark (``tools/analysis_tools/benchmark.py``).
+convolutions far slower than ``onednn``. The times are in
+docs/benchmarks.md (``tools/analysis_tools/benchmark.py``).
 """
 import tempfile
 from pathlib import Path

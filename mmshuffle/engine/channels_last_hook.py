@@ -32,8 +32,8 @@ class ChannelsLastHook(Hook):
     Before the run, the model's weights are converted to channels-last, and
     the images reach its ``forward`` channels-last (the ``inputs`` the data
     preprocessor hands it). On a CPU, PyTorch's convolutions are faster in
-    this layout, and mmshuffle's channel shuffles keep it (the README's
-    benchmark times a training step with and without it,
+    this layout, and mmshuffle's channel shuffles keep it (docs/benchmarks.md
+    times a training step with and without it,
     ``tools/analysis_tools/benchmark.py``). The values computed are the
     same, to float rounding.
 
