@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
+from ..deploy.runtime import TensorForward
 from ..errors import ExportError, ExportVerificationError, UserInputError
 
 EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
@@ -32,21 +33,6 @@ TOLERANCE = 1e-4
 # batch of 1) and checked at the others.
 EXPORT_BATCH = 2
 DYNAMIC_CHECK_BATCHES = (1, 3)
-
-
-class TensorMode(nn.Module):
-    """``model(x, mode='tensor')`` as a plain module: images to logits.
-
-    Args:
-        model (nn.Module): An MMEngine model, e.g. an ``ImageClassifier``.
-    """
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.model(x, mode='tensor')
 
 
 def check_exportable(module: nn.Module, example: Tensor) -> None:
@@ -225,7 +211,7 @@ def export_and_verify(model: nn.Module,
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f'format must be one of {EXPORT_FORMATS}, '
                          f'got {fmt!r}')
-    module = TensorMode(model).eval()
+    module = TensorForward(model).eval()
     generator = torch.Generator().manual_seed(seed)
     batches = DYNAMIC_CHECK_BATCHES if dynamic_batch else (1, )
     example_batch = EXPORT_BATCH if dynamic_batch else 1
