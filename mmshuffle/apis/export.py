@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
+from ..deploy.onnx_session import session_runner
 from ..deploy.runtime import TensorForward
 from ..errors import ExportError, ExportVerificationError, UserInputError
 
@@ -122,12 +123,8 @@ def load_export(fmt: str,
         callable: Maps an input tensor to the output tensor.
     """
     if fmt == 'onnx':
-        import onnxruntime
-        session = onnxruntime.InferenceSession(
-            str(path), providers=['CPUExecutionProvider'])
-        name = session.get_inputs()[0].name
-        return lambda x: torch.from_numpy(
-            session.run(None, {name: x.numpy()})[0])
+        run = session_runner(Path(path).read_bytes())
+        return lambda x: run(x)[0]
     if fmt == 'torchscript':
         with _quiet_jit():
             return torch.jit.load(str(path), map_location='cpu')
