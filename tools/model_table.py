@@ -12,6 +12,7 @@ import torch
 from mmengine.logging import MMLogger
 
 from mmshuffle.analysis import VARIANTS, Variant, classifier_complexity
+from mmshuffle.analysis.benchmark_report import markdown_table
 from mmshuffle.registry import MODELS
 
 
@@ -53,8 +54,7 @@ def main() -> None:
               f'stage outputs (C x H x W) at {args.size}x{args.size}']
     rows = [variant_row(variant, args.size) for variant in VARIANTS]
     if args.markdown:
-        for row in [header, ['---'] * len(header)] + rows:
-            print('| ' + ' | '.join(row) + ' |')
+        print(markdown_table(header, rows))
         return
     widths = [max(len(row[i]) for row in [header] + rows)
               for i in range(len(header) - 1)]

@@ -24,6 +24,7 @@ from mmengine.logging import MMLogger
 from torch import Tensor, nn
 
 import mmshuffle
+from mmshuffle.analysis.benchmark_report import markdown_table
 from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import (
     BACKENDS,
@@ -154,9 +155,9 @@ def main() -> None:
           f'batch {args.batch}, {args.size}x{args.size}, {args.threads} '
           f'thread(s), medians of {args.rounds} interleaved rounds; torch '
           f'{torch.__version__}, onnxruntime {onnxruntime.__version__}\n')
-    header = ['model', 'variant', 'ms', 'speed-up vs eager', 'steps, notes']
-    for row in [header, ['---'] * len(header)] + table:
-        print('| ' + ' | '.join(row) + ' |')
+    print(markdown_table(
+        ['model', 'variant', 'ms', 'speed-up vs eager', 'steps, notes'],
+        table))
 
 
 if __name__ == '__main__':
