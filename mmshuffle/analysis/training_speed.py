@@ -8,16 +8,15 @@ step), so that one set-up's allocations cannot hide another's.
 """
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass
 from typing import Callable, Dict, Sequence
 
 import torch
 import torch.nn.functional as F
 
+from ..deploy.timing import interleaved
 from .classifiers import variant_classifier
 from .variants import VARIANTS, Variant
 
@@ -130,18 +129,7 @@ def time_training_steps(variant: Variant,
     """
     steps = {setup: training_step(variant, setup, batch, size)
              for setup in setups}
-    for step in steps.values():
-        step()
-    samples = {setup: [] for setup in setups}
-    order = list(setups)
-    for index in range(rounds):
-        shift = index % len(order)
-        for setup in order[shift:] + order[:shift]:
-            start = time.perf_counter()
-            steps[setup]()
-            samples[setup].append(time.perf_counter() - start)
-    return {setup: statistics.median(times)
-            for setup, times in samples.items()}
+    return interleaved(steps, rounds)
 
 
 def _memory_status(field: str) -> int:

@@ -4,12 +4,56 @@ Run one after the other, candidates see different loads; interleaved in
 rounds, each sees the same drift, and the median over rounds ignores the
 rounds another process spoiled.
 """
+import functools
 import statistics
 import time
-from typing import Callable, Dict, Mapping
+from typing import Callable, Dict, Hashable, Mapping, TypeVar
 
 import torch
 from torch import Tensor
+
+Key = TypeVar('Key', bound=Hashable)
+
+
+def interleaved(candidates: Mapping[Key, Callable[[], object]],
+                rounds: int,
+                calls: int = 1,
+                warmup: int = 1) -> Dict[Key, float]:
+    """Time functions of no argument, interleaved, and take medians.
+
+    Each round calls every candidate ``calls`` times in a row and records
+    the mean time per call; the order of the candidates rotates from round
+    to round.
+
+    Args:
+        candidates (Mapping[Hashable, Callable]): The functions, by key.
+        rounds (int): How many rounds.
+        calls (int): Calls per candidate and round. Defaults to 1.
+        warmup (int): Untimed calls of each first. Defaults to 1.
+
+    Returns:
+        dict: The median seconds per call of each candidate.
+
+    Raises:
+        ValueError: If ``rounds`` or ``calls`` is below 1.
+    """
+    if rounds < 1 or calls < 1:
+        raise ValueError(f'rounds and calls must be at least 1, got '
+                         f'rounds={rounds}, calls={calls}')
+    keys = list(candidates)
+    samples: Dict[Key, list] = {key: [] for key in keys}
+    for key in keys:
+        for _ in range(warmup):
+            candidates[key]()
+    for index in range(rounds):
+        shift = index % len(keys)
+        for key in keys[shift:] + keys[:shift]:
+            function = candidates[key]
+            start = time.perf_counter()
+            for _ in range(calls):
+                function()
+            samples[key].append((time.perf_counter() - start) / calls)
+    return {key: statistics.median(times) for key, times in samples.items()}
 
 
 def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
@@ -17,11 +61,8 @@ def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
                         rounds: int = 15,
                         calls: int = 5,
                         warmup: int = 3) -> Dict[str, float]:
-    """Time callables on one input, interleaved, and take medians.
-
-    Each round calls every candidate ``calls`` times in a row and records
-    the mean time per call; the order of the candidates rotates from round
-    to round.
+    """Time inference callables on one input, without autograd,
+    interleaved (:func:`interleaved`), and take medians.
 
     Args:
         candidates (Mapping[str, Callable]): The callables, by name.
@@ -36,21 +77,8 @@ def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
     Raises:
         ValueError: If ``rounds`` or ``calls`` is below 1.
     """
-    if rounds < 1 or calls < 1:
-        raise ValueError(f'rounds and calls must be at least 1, got '
-                         f'rounds={rounds}, calls={calls}')
-    names = list(candidates)
-    samples: Dict[str, list] = {name: [] for name in names}
     with torch.no_grad():
-        for name in names:
-            for _ in range(warmup):
-                candidates[name](x)
-        for index in range(rounds):
-            shift = index % len(names)
-            for name in names[shift:] + names[:shift]:
-                function = candidates[name]
-                start = time.perf_counter()
-                for _ in range(calls):
-                    function(x)
-                samples[name].append((time.perf_counter() - start) / calls)
-    return {name: statistics.median(times) for name, times in samples.items()}
+        return interleaved(
+            {name: functools.partial(function, x)
+             for name, function in candidates.items()}, rounds, calls,
+            warmup)
