@@ -48,6 +48,11 @@ class ShapeMismatchError(ConversionError):
     """A tensor's shape differs from the shape its target expects."""
 
 
+class NoStateDictError(ConversionError, ModelZooError):
+    """A checkpoint file that holds no state dict: it can neither be
+    converted nor loaded as a model's weights."""
+
+
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds an object that is not known to be safe.
 

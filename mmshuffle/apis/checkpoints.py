@@ -13,10 +13,11 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from mmshuffle.compat import download_to_cache, load_from_local_safely
+from mmshuffle.compat import download_to_cache
 
-from ..errors import WeightsDownloadError
-from .model_index import ModelZooEntry, ModelZooError
+from ..checkpoint import load_state_dict
+from ..errors import ModelZooError, WeightsDownloadError
+from .model_index import ModelZooEntry
 
 # Listed in an error, at most this many keys of each kind.
 MAX_KEYS_SHOWN = 5
@@ -60,19 +61,19 @@ def fetch_weights(url: str, entry: ModelZooEntry) -> Path:
             _download_hint(entry, Path(urlparse(url).path).name)) from error
 
 
-def _in_mmshuffle_layout(checkpoint: dict) -> bool:
-    return 'state_dict' in checkpoint or any(
-        str(key).removeprefix('module.').startswith(('backbone.', 'head.'))
-        for key in checkpoint)
+def _in_mmshuffle_layout(state_dict: dict) -> bool:
+    return any(key.startswith(('backbone.', 'head.')) for key in state_dict)
 
 
 def read_checkpoint(path: Union[str, Path],
                     converter: Optional[str] = None) -> dict:
     """Load a checkpoint file safely and give its state dict and meta.
 
+    The state dict is found as :func:`mmshuffle.checkpoint.load_state_dict`
+    finds it.
+
     Args:
-        path (str | Path): A full checkpoint (a ``state_dict`` key) or a
-            bare state dict.
+        path (str | Path): A full checkpoint or a bare state dict.
         converter (str, optional): The layout of the model's published
             weights; a file in that layout (not already in mmshuffle's) is
             converted. Defaults to None.
@@ -81,33 +82,16 @@ def read_checkpoint(path: Union[str, Path],
         dict: ``{'state_dict': ..., 'meta': ...}``.
 
     Raises:
+        MissingDataError: If the file does not exist.
         UnsafeCheckpointError: If the file holds arbitrary objects.
-        ModelZooError: If it holds no state dict.
+        NoStateDictError: If it holds no state dict (a
+            :class:`ModelZooError`).
     """
-    checkpoint = load_from_local_safely(path, map_location='cpu')
-    if not isinstance(checkpoint, dict):
-        raise ModelZooError(f'{path} holds a {type(checkpoint).__name__}, '
-                            'not a checkpoint or a state dict')
-    if converter == 'torchvision' and not _in_mmshuffle_layout(checkpoint):
+    state_dict, meta = load_state_dict(path)
+    if converter == 'torchvision' and not _in_mmshuffle_layout(state_dict):
         from mmshuffle.converters import convert_torchvision_state_dict
-        state_dict, meta = convert_torchvision_state_dict(checkpoint)
-        checkpoint = dict(state_dict=state_dict, meta=meta)
-    state_dict = checkpoint.get('state_dict', checkpoint)
-    not_tensors = [
-        key for key, value in state_dict.items()
-        if not isinstance(value, torch.Tensor)
-    ]
-    if not_tensors:
-        raise ModelZooError(
-            f'{path} is not a state dict: {not_tensors[0]!r} holds a '
-            f'{type(state_dict[not_tensors[0]]).__name__}, not a tensor')
-    # Saved from a DistributedDataParallel wrapper, as MMEngine also reads.
-    if state_dict and all(key.startswith('module.') for key in state_dict):
-        state_dict = {
-            key.removeprefix('module.'): value
-            for key, value in state_dict.items()
-        }
-    return dict(state_dict=state_dict, meta=checkpoint.get('meta', {}))
+        state_dict, meta = convert_torchvision_state_dict(state_dict)
+    return dict(state_dict=state_dict, meta=meta)
 
 
 def _listed(keys: List[str], separator: str = ', ') -> str:

@@ -11,8 +11,9 @@ from mmshuffle.models import MobileNetV2, ShuffleNetV2
 from mmshuffle.models.backbones import mobilenet_v2, shufflenet_v2
 from mmshuffle.models.backbones.mobilenet_v2 import mobilenet_v2_channels
 
+from ..checkpoint import preview
 from ..errors import ShapeMismatchError, UnknownArchitectureError
-from .key_renaming import key_prefixes, preview
+from .key_renaming import key_prefixes
 
 BACKBONES: Dict[str, Callable[..., nn.Module]] = {
     'ShuffleNetV2': ShuffleNetV2,

@@ -3,23 +3,8 @@ from typing import Dict, Iterable, Mapping, Optional
 
 from torch import Tensor
 
+from ..checkpoint import preview
 from ..errors import UnknownArchitectureError
-
-
-def preview(items: Iterable, limit: int = 6) -> str:
-    """Quote the first items of a list and count the rest, for messages.
-
-    Args:
-        items (Iterable): What to show.
-        limit (int): How many items to quote. Defaults to 6.
-
-    Returns:
-        str: E.g. ``"'a', 'b' and 3 more"``.
-    """
-    items = list(items)
-    shown = ', '.join(repr(item) for item in items[:limit])
-    more = len(items) - limit
-    return f'{shown} and {more} more' if more > 0 else shown
 
 
 def key_prefixes(keys: Iterable[str]) -> str:

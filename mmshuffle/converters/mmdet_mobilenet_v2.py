@@ -15,10 +15,15 @@ from torch import Tensor
 from mmshuffle.models.backbones import mobilenet_v2
 from mmshuffle.version import __version__
 
+from ..checkpoint import (
+    load_state_dict,
+    plain_metadata,
+    preview,
+    save_checkpoint,
+)
 from ..errors import UnknownArchitectureError
 from .architectures import Architecture, detect_architecture, match_shapes
-from .checkpoint_io import load_state_dict, plain_metadata, save_checkpoint
-from .key_renaming import invert, key_prefixes, preview, rename_keys
+from .key_renaming import invert, key_prefixes, rename_keys
 
 BACKBONE_PREFIX = 'backbone.'
 

@@ -12,9 +12,9 @@ from torch import Tensor
 
 from mmshuffle.version import __version__
 
+from ..checkpoint import load_state_dict, save_checkpoint
 from ..errors import UnknownArchitectureError
 from .architectures import Architecture, detect_architecture, match_shapes
-from .checkpoint_io import load_state_dict, save_checkpoint
 from .key_renaming import key_prefixes, rename_keys
 from .torchvision_keys import TORCHVISION_FAMILIES, TorchvisionFamily
 

@@ -92,12 +92,14 @@ def test_the_package_exports_them_without_importing_them():
 def test_a_saved_checkpoint_loads_offline_to_identical_logits(name, tmp_path):
     model = trained_looking(name)
     full, bare = tmp_path / 'full.pth', tmp_path / 'bare.pth'
-    wrapped = tmp_path / 'wrapped.pth'
+    wrapped, under_model = tmp_path / 'wrapped.pth', tmp_path / 'model.pth'
     torch.save(dict(state_dict=model.state_dict(), meta=dict(epoch=3)), full)
     torch.save(model.state_dict(), bare)
     torch.save({f'module.{key}': value
                 for key, value in model.state_dict().items()}, wrapped)
-    for pretrained in (full, str(bare), wrapped):
+    # The layout the converters read too (mmcv.runner's 'model' key).
+    torch.save(dict(model=model.state_dict()), under_model)
+    for pretrained in (full, str(bare), wrapped, under_model):
         loaded = get_model(name, pretrained=pretrained)
         assert not loaded.training
         assert torch.equal(logits(loaded), logits(model))

@@ -1,22 +1,37 @@
-"""Reading the converters' sources and writing their results: tensors and
-plain metadata, loadable with ``torch.load(weights_only=True)``."""
+"""Checkpoint files: the one reader of a state dict (safe, wherever the
+file keeps it) for the model zoo, the converters and the tools, and the
+writer of checkpoints that ``torch.load(weights_only=True)`` loads."""
 import io
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple, Union
+from typing import Any, Dict, Iterable, Mapping, Tuple, Union
 
 import torch
 from torch import Tensor
 
-from mmshuffle.compat import atomic_write, load_from_local_safely
-
-from ..errors import ConversionError, MissingDataError
-from .key_renaming import preview
+from .compat import atomic_write, load_from_local_safely
+from .errors import MissingDataError, NoStateDictError
 
 # Where checkpoints keep their state dict, besides the top level.
 STATE_DICT_KEYS = ('state_dict', 'model')
 PLAIN_TYPES = (str, int, float, bool, type(None))
 # What plain_metadata returns for an object that is not plain.
 DROPPED = object()
+
+
+def preview(items: Iterable, limit: int = 6) -> str:
+    """Quote the first items of a list and count the rest, for messages.
+
+    Args:
+        items (Iterable): What to show.
+        limit (int): How many items to quote. Defaults to 6.
+
+    Returns:
+        str: E.g. ``"'a', 'b' and 3 more"``.
+    """
+    items = list(items)
+    shown = ', '.join(repr(item) for item in items[:limit])
+    more = len(items) - limit
+    return f'{shown} and {more} more' if more > 0 else shown
 
 
 def load_state_dict(path: Union[str, Path]) -> Tuple[Dict[str, Tensor], Dict]:
@@ -38,7 +53,7 @@ def load_state_dict(path: Union[str, Path]) -> Tuple[Dict[str, Tensor], Dict]:
         MissingDataError: If the file does not exist.
         UnsafeCheckpointError: If it holds objects other than tensors,
             plain containers and what MMEngine checkpoints hold.
-        ConversionError: If it holds no state dict.
+        NoStateDictError: If it holds no state dict.
     """
     if not Path(path).is_file():
         raise MissingDataError(f'checkpoint file not found: {path}')
@@ -56,7 +71,7 @@ def load_state_dict(path: Union[str, Path]) -> Tuple[Dict[str, Tensor], Dict]:
         found = (f'a dict with keys {preview(checkpoint)}' if isinstance(
             checkpoint, Mapping) else type(checkpoint).__name__)
         wrappers = ' or '.join(map(repr, STATE_DICT_KEYS))
-        raise ConversionError(
+        raise NoStateDictError(
             f'{path} holds no state dict: expected a dict of tensors, or a '
             f'checkpoint with one under {wrappers}; got {found}')
     if all(key.startswith('module.') for key in state_dict):

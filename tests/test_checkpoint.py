@@ -6,13 +6,13 @@ import pytest
 import torch
 
 from mmshuffle.apis import MissingDataError
-from mmshuffle.compat import UnsafeCheckpointError
-from mmshuffle.converters import ConversionError
-from mmshuffle.converters.checkpoint_io import (
+from mmshuffle.checkpoint import (
     load_state_dict,
     plain_metadata,
     save_checkpoint,
 )
+from mmshuffle.compat import UnsafeCheckpointError
+from mmshuffle.converters import ConversionError
 
 WEIGHTS = {'conv.weight': torch.ones(2, 1, 1, 1), 'fc.bias': torch.zeros(2)}
 
