@@ -2,8 +2,9 @@
 file keeps it) for the model zoo, the converters and the tools, and the
 writer of checkpoints that ``torch.load(weights_only=True)`` loads."""
 import io
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -77,6 +78,52 @@ def load_state_dict(path: Union[str, Path]) -> Tuple[Dict[str, Tensor], Dict]:
     if all(key.startswith('module.') for key in state_dict):
         state_dict = {key[len('module.'):]: v for key, v in state_dict.items()}
     return dict(state_dict), dict(meta) if isinstance(meta, Mapping) else {}
+
+
+@dataclass
+class ShapeMismatch:
+    """How a state dict differs from the shapes expected of it.
+
+    Attributes:
+        wrong_shape (list[tuple]): ``(key, shape in the state dict,
+            expected shape)`` for each key in both whose shapes differ, in
+            the expected order.
+        missing (list[str]): Expected keys the state dict lacks, but for
+            ``num_batches_tracked`` (batch norm fills it in itself).
+        unexpected (list[str]): Keys of the state dict not expected.
+    """
+    wrong_shape: List[Tuple[str, Tuple[int, ...], Tuple[int, ...]]]
+    missing: List[str]
+    unexpected: List[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.wrong_shape or self.missing or self.unexpected)
+
+
+def compare_shapes(state_dict: Mapping[str, Tensor],
+                   expected: Mapping[str, Sequence[int]],
+                   ignored_prefixes: Tuple[str, ...] = ()) -> ShapeMismatch:
+    """Compare a state dict's keys and shapes with those expected.
+
+    Args:
+        state_dict (Mapping[str, Tensor]): The weights.
+        expected (Mapping[str, Sequence[int]]): The shape of each key.
+        ignored_prefixes (tuple[str]): Keys of the state dict that start so
+            are not unexpected (e.g. the stages a backbone does not build).
+            Defaults to none.
+
+    Returns:
+        ShapeMismatch: What differs; false when nothing does.
+    """
+    return ShapeMismatch(
+        wrong_shape=[(key, tuple(state_dict[key].shape), tuple(shape))
+                     for key, shape in expected.items()
+                     if key in state_dict
+                     and tuple(state_dict[key].shape) != tuple(shape)],
+        missing=[key for key in expected if key not in state_dict
+                 and not key.endswith('num_batches_tracked')],
+        unexpected=[key for key in state_dict if key not in expected
+                    and not key.startswith(ignored_prefixes)])
 
 
 def plain_metadata(value: Any) -> Any:

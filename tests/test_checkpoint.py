@@ -1,5 +1,6 @@
-"""The converters read state dicts bare or wrapped, refuse what is none,
-and write plain checkpoints."""
+"""One reader of state dicts, bare or wrapped, for the zoo, the converters
+and the tools; it refuses what is none. Shapes compared by one rule; plain
+checkpoints written."""
 import argparse
 
 import pytest
@@ -7,6 +8,7 @@ import torch
 
 from mmshuffle.apis import MissingDataError
 from mmshuffle.checkpoint import (
+    compare_shapes,
     load_state_dict,
     plain_metadata,
     save_checkpoint,
@@ -63,3 +65,23 @@ def test_only_plain_metadata_is_written(tmp_path):
     assert written['meta']['classes'] == ('a', 'b')
     assert torch.equal(written['state_dict']['conv.weight'],
                        WEIGHTS['conv.weight'])
+
+
+def test_shapes_are_compared_by_one_rule():
+    state_dict = {
+        'conv.weight': torch.ones(4, 1, 1, 1),
+        'extra.weight': torch.ones(1),
+        'layers.3.weight': torch.ones(1),
+    }
+    expected = {
+        'conv.weight': (2, 1, 1, 1),
+        'bn.weight': (2, ),
+        'bn.num_batches_tracked': (),
+    }
+    mismatch = compare_shapes(state_dict, expected, ('layers.3.', ))
+    assert mismatch.wrong_shape == [('conv.weight', (4, 1, 1, 1),
+                                     (2, 1, 1, 1))]
+    assert mismatch.missing == ['bn.weight']
+    assert mismatch.unexpected == ['extra.weight']
+    assert not compare_shapes(WEIGHTS, {k: v.shape
+                                        for k, v in WEIGHTS.items()})

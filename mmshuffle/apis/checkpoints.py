@@ -15,7 +15,7 @@ from torch import nn
 
 from mmshuffle.compat import download_to_cache
 
-from ..checkpoint import load_state_dict
+from ..checkpoint import compare_shapes, load_state_dict
 from ..errors import ModelZooError, WeightsDownloadError
 from .model_index import ModelZooEntry
 
@@ -130,31 +130,21 @@ def state_dict_mismatch(model: nn.Module,
         missing and the unexpected keys, at most :data:`MAX_KEYS_SHOWN` of
         each kind; empty if the weights fit.
     """
-    expected = {k: v for k, v in model.state_dict().items() if keys(k)}
-    state_dict = {k: v for k, v in state_dict.items() if keys(k)}
-    wrong_shape = [
-        f'{key} has shape {tuple(value.shape)} in the checkpoint but '
-        f'{tuple(expected[key].shape)} in the model'
-        for key, value in state_dict.items()
-        if key in expected and value.shape != expected[key].shape
-    ]
-    # BatchNorm fills in a missing num_batches_tracked itself.
-    missing = [
-        key for key in expected if key not in state_dict
-        and not key.endswith('num_batches_tracked')
-    ]
-    left_out = _unbuilt_stage_prefixes(model)
-    unexpected = [
-        key for key in state_dict
-        if key not in expected and not key.startswith(left_out)
-    ]
+    mismatch = compare_shapes(
+        {k: v for k, v in state_dict.items() if keys(k)},
+        {k: v.shape for k, v in model.state_dict().items() if keys(k)},
+        _unbuilt_stage_prefixes(model))
     problems = []
-    if wrong_shape:
-        problems.append(_listed(wrong_shape, '; '))
-    if missing:
-        problems.append(f'missing keys: {_listed(missing)}')
-    if unexpected:
-        problems.append(f'unexpected keys: {_listed(unexpected)}')
+    if mismatch.wrong_shape:
+        problems.append(
+            _listed([
+                f'{key} has shape {got} in the checkpoint but {want} in the '
+                'model' for key, got, want in mismatch.wrong_shape
+            ], '; '))
+    if mismatch.missing:
+        problems.append(f'missing keys: {_listed(mismatch.missing)}')
+    if mismatch.unexpected:
+        problems.append(f'unexpected keys: {_listed(mismatch.unexpected)}')
     return '; '.join(problems)
 
 

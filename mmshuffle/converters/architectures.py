@@ -11,7 +11,7 @@ from mmshuffle.models import MobileNetV2, ShuffleNetV2
 from mmshuffle.models.backbones import mobilenet_v2, shufflenet_v2
 from mmshuffle.models.backbones.mobilenet_v2 import mobilenet_v2_channels
 
-from ..checkpoint import preview
+from ..checkpoint import compare_shapes, preview
 from ..errors import ShapeMismatchError, UnknownArchitectureError
 from .key_renaming import key_prefixes
 
@@ -245,23 +245,18 @@ def match_shapes(state_dict: Mapping[str, Tensor],
             it names the key and both shapes.
     """
     source_keys = source_keys or {}
-    missing = [
-        key for key in expected
-        if key not in state_dict and not key.endswith('num_batches_tracked')
-    ]
-    extra = [key for key in state_dict if key not in expected]
-    if missing or extra:
+    mismatch = compare_shapes(state_dict, expected)
+    if mismatch.missing or mismatch.unexpected:
         raise UnknownArchitectureError(
             f'the state dict does not fit {architecture}: missing '
-            f'{preview(missing) or "nothing"}; unexpected '
-            f'{preview(extra) or "nothing"}')
-    for key, shape in expected.items():
-        if key in state_dict and state_dict[key].shape != shape:
-            source = source_keys.get(key, key)
-            named = repr(key) if source == key else f'{source!r} -> {key!r}'
-            raise ShapeMismatchError(
-                f'{named} has shape {tuple(state_dict[key].shape)}, but '
-                f'{architecture} expects {tuple(shape)}')
+            f'{preview(mismatch.missing) or "nothing"}; unexpected '
+            f'{preview(mismatch.unexpected) or "nothing"}')
+    if mismatch.wrong_shape:
+        key, got, want = mismatch.wrong_shape[0]
+        source = source_keys.get(key, key)
+        named = repr(key) if source == key else f'{source!r} -> {key!r}'
+        raise ShapeMismatchError(
+            f'{named} has shape {got}, but {architecture} expects {want}')
     return {
         key: state_dict[key] if key in state_dict else torch.tensor(0)
         for key in expected
