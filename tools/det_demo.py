@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from mmshuffle.apis.demo_runner import ROOT, parse_demo_args, train_test_plot
-from mmshuffle.datasets import materialize_shapes
+from mmshuffle.demo_data import materialize_shapes
 
 DEFAULT_CONFIG = 'configs/detection/fcos_shufflenet-v2-1x_fpn_shapes.py'
 TARGETS = {'coco/bbox_mAP': 0.7, 'coco/bbox_mAP_50': 0.9}

@@ -27,7 +27,7 @@ from mmshuffle.apis.demo_runner import (
     run_repo_tool,
     train_test_plot,
 )
-from mmshuffle.datasets import materialize_digits
+from mmshuffle.demo_data import materialize_digits
 
 DEFAULT_CONFIG = 'configs/shufflenet_v2/shufflenet-v2-1x_digits.py'
 # The top-1 each config must reach, at every seed (docs/demos.md: the

@@ -23,7 +23,7 @@ from mmengine.utils import import_modules_from_strings
 from mmpretrain.datasets import CIFAR10
 from mmpretrain.registry import DATASETS, MODELS
 
-from mmshuffle.datasets import materialize_digits
+from mmshuffle.demo_data import materialize_digits
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 # Detection configs have their own test (test_detection_configs.py).

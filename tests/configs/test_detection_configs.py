@@ -16,7 +16,7 @@ from mmengine.registry import DefaultScope
 from mmengine.utils import import_modules_from_strings
 
 from mmshuffle.apis import check_neck_in_channels
-from mmshuffle.datasets import materialize_shapes
+from mmshuffle.demo_data import materialize_shapes
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'detection'
 CONFIGS = sorted(CONFIG_ROOT.glob('*.py'))

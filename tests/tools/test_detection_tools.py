@@ -2,7 +2,7 @@
 scope mmdet) as they run classification ones."""
 import json
 
-from mmshuffle.datasets import materialize_shapes
+from mmshuffle.demo_data import materialize_shapes
 
 from .tiny_digits import ROOT, run_tool
 

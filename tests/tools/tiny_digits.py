@@ -7,7 +7,7 @@ from typing import Dict, List, Sequence
 
 import pytest
 
-from mmshuffle.datasets import materialize_digits
+from mmshuffle.demo_data import materialize_digits
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = ROOT / 'configs' / 'shufflenet_v2' / 'shufflenet-v2-1x_digits.py'

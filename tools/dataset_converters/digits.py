@@ -7,7 +7,7 @@ ROOT defaults to data/digits, where configs/*/*_digits.py look.
 """
 import argparse
 
-from mmshuffle.datasets import materialize_digits
+from mmshuffle.demo_data import materialize_digits
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ ROOT defaults to data/shapes.
 """
 import argparse
 
-from mmshuffle.datasets import materialize_shapes
+from mmshuffle.demo_data import materialize_shapes
 
 
 def main() -> None:

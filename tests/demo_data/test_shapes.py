@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from mmshuffle.datasets import SHAPE_CLASSES, materialize_shapes, render_image
-from mmshuffle.datasets.shapes import draw_shape_mask, image_rng, mask_box
+from mmshuffle.demo_data import SHAPE_CLASSES, materialize_shapes, render_image
+from mmshuffle.demo_data.shapes import draw_shape_mask, image_rng, mask_box
 
 SIZE = 96
 COUNTS = {'train': 12, 'val': 6}

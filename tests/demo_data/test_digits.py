@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmshuffle.datasets import CLASSES, materialize_digits, stratified_split
+from mmshuffle.demo_data import CLASSES, materialize_digits, stratified_split
 
 
 def test_materialized_digits_are_real_images_with_a_stratified_split(
