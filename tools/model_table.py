@@ -27,7 +27,8 @@ def variant_row(variant: Variant, size: int) -> List[str]:
         list[str]: Name, parameters, MFLOPs, published MFLOPs, the relative
         difference, and the stage shapes.
     """
-    num_stages = len(MODELS.build(variant.cfg).stage_channels)
+    num_stages = len(
+        MODELS.get(variant.type).stage_channels_for(**variant.kwargs))
     backbone = MODELS.build(
         dict(variant.cfg, out_indices=tuple(range(num_stages)))).eval()
     madds, params = classifier_complexity(backbone, size)

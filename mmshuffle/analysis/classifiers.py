@@ -47,7 +47,8 @@ def variant_classifier(variant: Variant,
     if implementation not in IMPLEMENTATIONS:
         raise ValueError(f'implementation must be one of {IMPLEMENTATIONS}, '
                          f'got {implementation!r}')
-    ours = MMSHUFFLE_MODELS.build(variant.cfg)
+    in_channels = MMSHUFFLE_MODELS.get(variant.type).out_channels_for(
+        **variant.kwargs)[-1]
     backbone = dict(variant.kwargs, **backbone_kwargs)
     backbone['type'] = (f'mmshuffle.{variant.type}' if implementation
                         == 'mmshuffle' else f'mmpretrain.{variant.type}')
@@ -59,7 +60,7 @@ def variant_classifier(variant: Variant,
             head=dict(
                 type='LinearClsHead',
                 num_classes=num_classes,
-                in_channels=ours.out_channels[-1])))
+                in_channels=in_channels)))
     model.init_weights()
     return model
 

@@ -7,7 +7,8 @@ from ..errors import NeckChannelsError
 
 
 def backbone_out_channels(backbone_cfg: dict) -> Optional[Sequence[int]]:
-    """Build an mmshuffle backbone from its config and read its outputs.
+    """Tell the channels of an mmshuffle backbone's outputs from its config,
+    without building it.
 
     Args:
         backbone_cfg (dict): The ``model.backbone`` config.
@@ -20,9 +21,11 @@ def backbone_out_channels(backbone_cfg: dict) -> Optional[Sequence[int]]:
     if not backbone_type.startswith('mmshuffle.'):
         return None
     from mmshuffle.registry import MODELS
-    cfg = {k: v for k, v in backbone_cfg.items() if k != 'init_cfg'}
-    cfg['type'] = backbone_type.split('.', 1)[1]
-    return MODELS.build(cfg).out_channels
+    backbone = MODELS.get(backbone_type.split('.', 1)[1])
+    if backbone is None:
+        return None
+    kwargs = {k: v for k, v in backbone_cfg.items() if k != 'type'}
+    return backbone.out_channels_for(**kwargs)
 
 
 def check_neck_in_channels(model_cfg: dict, key: str = 'model') -> None:

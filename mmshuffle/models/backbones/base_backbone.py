@@ -1,6 +1,7 @@
 """Behaviour the three backbone families share."""
+import inspect
 import logging
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch.fx
 from mmcv.cnn import ConvModule
@@ -72,6 +73,47 @@ class EfficientBackbone(BaseModule):
         self.left_out_keys: List[str] = []
         self.register_load_state_dict_pre_hook(
             EfficientBackbone._leave_out_unbuilt_stages)
+
+    @classmethod
+    def stage_channels_for(cls, **kwargs: Any) -> Tuple[int, ...]:
+        """The channels of every stage for these constructor arguments,
+        without building the backbone; what :attr:`stage_channels` is once
+        built.
+
+        Args:
+            **kwargs: Constructor arguments; those missing take the
+                constructor's defaults, the ones that do not shape the
+                channels are ignored.
+
+        Returns:
+            tuple[int]: One channel count per stage.
+
+        Raises:
+            ValueError: For an argument the constructor refuses.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def out_channels_for(cls, **kwargs: Any) -> Tuple[int, ...]:
+        """The channels of ``forward``'s outputs for these constructor
+        arguments, without building the backbone; what
+        :attr:`out_channels` is once built.
+
+        Args:
+            **kwargs: Constructor arguments, as :meth:`stage_channels_for`
+                takes them, ``out_indices`` included.
+
+        Returns:
+            tuple[int]: The channels of each output.
+
+        Raises:
+            TypeError, ValueError: For an argument the constructor refuses.
+        """
+        channels = cls.stage_channels_for(**kwargs)
+        default = inspect.signature(cls).parameters['out_indices'].default
+        out_indices = check_out_indices(kwargs.get('out_indices', default),
+                                        len(channels))
+        return tuple(channels[index] for index in sorted(set(out_indices)))
 
     @property
     def num_built_stages(self) -> int:

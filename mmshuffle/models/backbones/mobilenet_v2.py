@@ -1,5 +1,5 @@
 """MobileNetV2 (Sandler et al., 2018, https://arxiv.org/abs/1801.04381)."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from mmcv.cnn import ConvModule
 from torch import Tensor, nn
@@ -177,7 +177,7 @@ class MobileNetV2(EfficientBackbone):
                          val=1,
                          layer=['_BatchNorm', 'GroupNorm'])
                  ]) -> None:
-        check_positive_number('widen_factor', widen_factor)
+        stage_channels = self.stage_channels_for(widen_factor=widen_factor)
         super().__init__(
             num_stages=len(ARCH_SETTINGS) + 1,
             out_indices=out_indices,
@@ -185,8 +185,8 @@ class MobileNetV2(EfficientBackbone):
             norm_eval=norm_eval,
             init_cfg=init_cfg)
         self.widen_factor = widen_factor
-        in_channels, *channels, last_channels = mobilenet_v2_channels(
-            widen_factor)
+        in_channels = mobilenet_v2_channels(widen_factor)[0]
+        *channels, last_channels = stage_channels
         self._build_stem_conv(in_channels, conv_cfg, norm_cfg, act_cfg)
         strides, total_stride = [], 2
         for index, (expand_ratio, _, num_blocks,
@@ -217,9 +217,23 @@ class MobileNetV2(EfficientBackbone):
                 conv_cfg=conv_cfg,
                 norm_cfg=norm_cfg,
                 act_cfg=act_cfg)
-        self.stage_channels = (*channels, last_channels)
+        self.stage_channels = stage_channels
         self.stage_strides = (*strides, total_stride)
         self._freeze_stages()
+
+    @classmethod
+    def stage_channels_for(cls,
+                           widen_factor: float = 1.0,
+                           **_: Any) -> Tuple[int, ...]:
+        """The channels of ``layer1`` to ``layer7`` and ``conv2``
+        (:func:`mobilenet_v2_channels`); see
+        :meth:`EfficientBackbone.stage_channels_for`.
+
+        Raises:
+            ValueError: If ``widen_factor`` is not a positive number.
+        """
+        check_positive_number('widen_factor', widen_factor)
+        return mobilenet_v2_channels(widen_factor)[1:]
 
     @property
     def stage_names(self) -> Tuple[str, ...]:

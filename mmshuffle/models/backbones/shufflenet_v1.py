@@ -1,6 +1,6 @@
 """ShuffleNet V1 (Zhang et al., 2017, https://arxiv.org/abs/1707.01083)."""
 import math
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.fx
@@ -241,8 +241,8 @@ class ShuffleNetV1(ShuffleNetBase):
                  norm_eval: bool = False,
                  with_cp: bool = False,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        check_choice('groups', groups, tuple(STAGE_CHANNELS))
-        check_positive_number('widen_factor', widen_factor)
+        stage_channels = self.stage_channels_for(groups=groups,
+                                                 widen_factor=widen_factor)
         super().__init__(
             num_stages=len(STAGE_BLOCKS),
             out_indices=out_indices,
@@ -251,9 +251,8 @@ class ShuffleNetV1(ShuffleNetBase):
             init_cfg=init_cfg)
         self.groups = groups
         self.widen_factor = widen_factor
-        stem_channels, stage_channels = shufflenet_v1_channels(
-            groups, widen_factor)
-        self.stage_channels = tuple(stage_channels)
+        stem_channels, _ = shufflenet_v1_channels(groups, widen_factor)
+        self.stage_channels = stage_channels
         self.stage_strides = (8, 16, 32)
         self._build_stem(stem_channels, conv_cfg, norm_cfg, act_cfg)
         self.layers = nn.ModuleList()
@@ -275,3 +274,20 @@ class ShuffleNetV1(ShuffleNetBase):
             self.layers.append(nn.Sequential(*units))
             in_channels = out_channels
         self._freeze_stages()
+
+    @classmethod
+    def stage_channels_for(cls,
+                           groups: int = 3,
+                           widen_factor: float = 1.0,
+                           **_: Any) -> Tuple[int, ...]:
+        """The channels of the three stages
+        (:func:`shufflenet_v1_channels`); see
+        :meth:`EfficientBackbone.stage_channels_for`.
+
+        Raises:
+            ValueError: If ``groups`` is not 1, 2, 3, 4 or 8, or
+                ``widen_factor`` not a positive number.
+        """
+        check_choice('groups', groups, tuple(STAGE_CHANNELS))
+        check_positive_number('widen_factor', widen_factor)
+        return tuple(shufflenet_v1_channels(groups, widen_factor)[1])

@@ -1,5 +1,5 @@
 """ShuffleNet V2 (Ma et al., 2018, https://arxiv.org/abs/1807.11164)."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.fx
@@ -168,7 +168,7 @@ class ShuffleNetV2(ShuffleNetBase):
                  norm_eval: bool = False,
                  with_cp: bool = False,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        check_choice('widen_factor', widen_factor, tuple(STAGE_CHANNELS))
+        stage_channels = self.stage_channels_for(widen_factor=widen_factor)
         super().__init__(
             num_stages=len(STAGE_BLOCKS) + 1,
             out_indices=out_indices,
@@ -176,7 +176,7 @@ class ShuffleNetV2(ShuffleNetBase):
             norm_eval=norm_eval,
             init_cfg=init_cfg)
         self.widen_factor = widen_factor
-        self.stage_channels = STAGE_CHANNELS[widen_factor]
+        self.stage_channels = stage_channels
         self.stage_strides = (8, 16, 32, 32)
         self._build_stem(STEM_CHANNELS, conv_cfg, norm_cfg, act_cfg)
         self.layers = nn.ModuleList()
@@ -205,3 +205,17 @@ class ShuffleNetV2(ShuffleNetBase):
                     norm_cfg=norm_cfg,
                     act_cfg=act_cfg))
         self._freeze_stages()
+
+    @classmethod
+    def stage_channels_for(cls,
+                           widen_factor: float = 1.0,
+                           **_: Any) -> Tuple[int, ...]:
+        """The channels of the three stages and the final 1x1 convolution
+        (Table 5 of the paper); see
+        :meth:`EfficientBackbone.stage_channels_for`.
+
+        Raises:
+            ValueError: If ``widen_factor`` is not 0.5, 1.0, 1.5 or 2.0.
+        """
+        check_choice('widen_factor', widen_factor, tuple(STAGE_CHANNELS))
+        return STAGE_CHANNELS[widen_factor]
