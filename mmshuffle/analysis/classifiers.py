@@ -4,17 +4,9 @@ from typing import Optional
 
 from torch import nn
 
-from .variants import Variant
+from ..models.variants import Variant
 
 IMPLEMENTATIONS = ('mmshuffle', 'mmpretrain')
-# torchvision's builder of each ShuffleNetV2 width; its MobileNetV2 takes
-# any width (``width_mult``).
-TORCHVISION_SHUFFLENET_V2 = {
-    0.5: 'shufflenet_v2_x0_5',
-    1.0: 'shufflenet_v2_x1_0',
-    1.5: 'shufflenet_v2_x1_5',
-    2.0: 'shufflenet_v2_x2_0',
-}
 
 
 def variant_classifier(variant: Variant,
@@ -76,10 +68,9 @@ def torchvision_classifier(variant: Variant) -> Optional[nn.Module]:
         MobileNetV2 (any width), randomly initialised; None for the rest.
     """
     import torchvision
-    width = variant.kwargs.get('widen_factor', 1.0)
+    if variant.torchvision is None:
+        return None
+    builder = getattr(torchvision.models, variant.torchvision)
     if variant.type == 'MobileNetV2':
-        return torchvision.models.mobilenet_v2(width_mult=width)
-    if variant.type == 'ShuffleNetV2' and width in TORCHVISION_SHUFFLENET_V2:
-        return getattr(torchvision.models,
-                       TORCHVISION_SHUFFLENET_V2[width])()
-    return None
+        return builder(width_mult=variant.kwargs['widen_factor'])
+    return builder()

@@ -1,23 +1,7 @@
 """The published ImageNet top-1 of each variant, from the model zoo."""
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
-from .variants import VARIANTS, Variant
-
-# What a zoo config leaves out takes the backbone's default.
-BACKBONE_DEFAULTS = {'ShuffleNetV1': dict(groups=3, widen_factor=1.0)}
-
-
-def _variant_of(backbone: dict) -> Optional[Variant]:
-    """The variant a config's backbone dict builds, if it is one."""
-    family = backbone['type'].split('.')[-1]
-    arguments = dict(BACKBONE_DEFAULTS.get(family, dict(widen_factor=1.0)),
-                     **{k: v for k, v in backbone.items() if k != 'type'})
-    for variant in VARIANTS:
-        if variant.type == family and all(
-                arguments.get(key) == value
-                for key, value in variant.kwargs.items()):
-            return variant
-    return None
+from ..models.variants import variant_of
 
 
 def published_top1() -> Dict[str, Tuple[float, str]]:
@@ -51,7 +35,7 @@ def published_top1() -> Dict[str, Tuple[float, str]]:
                 continue
             config = metafile.parents[2] / model['Config']
             if config not in configs:
-                configs[config] = _variant_of(
+                configs[config] = variant_of(
                     Config.fromfile(str(config)).model.backbone)
             variant = configs[config]
             if variant is not None and variant.name not in results:

@@ -3,8 +3,8 @@ from typing import Callable, Dict, Sequence
 
 from torch import Tensor
 
+from ..models.variants import Variant
 from .classifiers import torchvision_classifier, variant_classifier
-from .variants import Variant
 
 Runtime = Callable[[Tensor], object]
 TORCHVISION_EAGER = 'torchvision eager'

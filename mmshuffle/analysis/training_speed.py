@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 
 from ..deploy.timing import interleaved
+from ..models.variants import VARIANTS, Variant
 from .classifiers import variant_classifier
-from .variants import VARIANTS, Variant
 
 # glibc: serve blocks of 128 KiB and more with mmap, a fixed threshold (the
 # default adapts upwards to the sizes freed, up to 32 MiB).

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from mmshuffle.models import MobileNetV2, ShuffleNetV2
 from mmshuffle.models.backbones import mobilenet_v2, shufflenet_v2
 from mmshuffle.models.backbones.mobilenet_v2 import mobilenet_v2_channels
+from mmshuffle.models.variants import VARIANTS
 
 from ..checkpoint import compare_shapes, preview
 from ..errors import ShapeMismatchError, UnknownArchitectureError
@@ -23,23 +24,8 @@ BACKBONES: Dict[str, Callable[..., nn.Module]] = {
 # The model-zoo config that builds each architecture, from the repository
 # root; a width without one gets none.
 ZOO_CONFIGS: Dict[Tuple[str, float], str] = {
-    ('ShuffleNetV2', 0.5):
-    'configs/shufflenet_v2/shufflenet-v2-0.5x_16xb64_in1k.py',
-    ('ShuffleNetV2', 1.0):
-    'configs/shufflenet_v2/shufflenet-v2-1x_16xb64_in1k.py',
-    ('ShuffleNetV2', 1.5):
-    'configs/shufflenet_v2/shufflenet-v2-1.5x_16xb64_in1k.py',
-    ('ShuffleNetV2', 2.0):
-    'configs/shufflenet_v2/shufflenet-v2-2x_16xb64_in1k.py',
-    ('MobileNetV2', 0.35):
-    'configs/mobilenet_v2/mobilenet-v2-0.35x_8xb32_in1k.py',
-    ('MobileNetV2', 0.5):
-    'configs/mobilenet_v2/mobilenet-v2-0.5x_8xb32_in1k.py',
-    ('MobileNetV2', 0.75):
-    'configs/mobilenet_v2/mobilenet-v2-0.75x_8xb32_in1k.py',
-    ('MobileNetV2', 1.0): 'configs/mobilenet_v2/mobilenet-v2_8xb32_in1k.py',
-    ('MobileNetV2', 1.4):
-    'configs/mobilenet_v2/mobilenet-v2-1.4x_8xb32_in1k.py',
+    (variant.type, variant.kwargs['widen_factor']): variant.zoo_config
+    for variant in VARIANTS if variant.zoo_config and variant.type in BACKBONES
 }
 
 # The classes of the model-zoo configs' heads (ImageNet-1k).
