@@ -63,22 +63,18 @@ def _v1_zoo_config(groups: int, widen_factor: float) -> Optional[str]:
             '_16xb64_in1k.py' if groups == 3 else None)
 
 
+# (width, groups, published MFLOPs), in the order of the paper's Table 2.
+_V1_ROWS = [(w, g, mflops) for w, mflops in _V1_PAPER_MFLOPS.items()
+            for g in (1, 2, 3, 4, 8)
+            ] + [(w, 3, mflops) for w, mflops in _V1_G3_ONLY_MFLOPS.items()]
+
 SHUFFLENET_V1_VARIANTS: Tuple[Variant, ...] = tuple(
     Variant(f'shufflenet-v1-{_width_name(w)}-g{g}',
             'ShuffleNetV1',
             dict(groups=g, widen_factor=w),
             mflops,
             SHUFFLENET_V1_PAPER,
-            zoo_config=_v1_zoo_config(g, w))
-    for w, mflops in _V1_PAPER_MFLOPS.items()
-    for g in (1, 2, 3, 4, 8)) + tuple(
-        Variant(f'shufflenet-v1-{_width_name(w)}-g3',
-                'ShuffleNetV1',
-                dict(groups=3, widen_factor=w),
-                mflops,
-                SHUFFLENET_V1_PAPER,
-                zoo_config=_v1_zoo_config(3, w))
-        for w, mflops in _V1_G3_ONLY_MFLOPS.items())
+            zoo_config=_v1_zoo_config(g, w)) for w, g, mflops in _V1_ROWS)
 
 SHUFFLENET_V2_VARIANTS: Tuple[Variant, ...] = tuple(
     Variant(f'shufflenet-v2-{_width_name(w)}',
