@@ -1,4 +1,5 @@
-"""Support for the command-line tools: configs, checks and clear errors."""
+"""The model zoo (`get_model`, `list_models`) and what the tools share:
+config loading, pre-build checks, one-line errors, export and INT8 checks."""
 from ..errors import (
     BadCfgOptionError,
     ExportError,
