@@ -15,7 +15,7 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from ..deploy.onnx_session import session_runner
+from ..deploy.onnx_session import export_onnx, session_runner
 from ..deploy.runtime import TensorForward
 from ..errors import ExportError, ExportVerificationError, UserInputError
 
@@ -95,12 +95,10 @@ def export_module(module: nn.Module,
     if dynamic_batch:
         dynamic_shapes = ({0: torch.export.Dim('batch', min=1)}, )
     if fmt == 'onnx':
-        # One self-contained file: these models are far below protobuf's
-        # 2 GB limit.
-        torch.onnx.export(module, (example, ), str(path), dynamo=True,
-                          external_data=False, input_names=['input'],
-                          output_names=['scores'],
-                          dynamic_shapes=dynamic_shapes, verbose=False)
+        Path(path).write_bytes(
+            export_onnx(module, example, translations={},
+                        dynamic_batch=dynamic_batch, dynamic_size=False,
+                        names=('input', 'scores')))
     elif fmt == 'torchscript':
         with _quiet_jit(), torch.no_grad():
             torch.jit.trace(module, example).save(str(path))

@@ -1,5 +1,5 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -52,13 +52,16 @@ DEPLOY_TRANSLATIONS: Dict[Callable, Callable] = {
 
 def export_onnx(module: nn.Module,
                 example: Tensor,
-                translations: Optional[Dict[Callable, Callable]] = None
-                ) -> bytes:
-    """Export a module to ONNX with a dynamic batch size and image size.
+                translations: Optional[Dict[Callable, Callable]] = None,
+                dynamic_batch: bool = True,
+                dynamic_size: bool = True,
+                names: Optional[Tuple[str, str]] = None) -> bytes:
+    """Export a module of one input to ONNX: the one ONNX export of
+    mmshuffle, for the deploy backends, INT8 and the export tool.
 
-    The export is ``torch.onnx.export(dynamo=True)``; the batch size is
-    dynamic, the height and width ``Dim.AUTO`` (a size the model fixes
-    stays fixed). Dynamic sizes run as fast as static ones.
+    The export is ``torch.onnx.export(dynamo=True)``, one self-contained
+    model. A dynamic height and width are ``Dim.AUTO`` (a size the model
+    fixes stays fixed); dynamic sizes run as fast as static ones.
 
     Args:
         module (nn.Module): The inference module, eval mode.
@@ -67,17 +70,31 @@ def export_onnx(module: nn.Module,
             operators (the exporter's ``custom_translation_table``).
             Defaults to None, meaning :data:`DEPLOY_TRANSLATIONS`; pass
             ``{}`` for the exporter's own.
+        dynamic_batch (bool): Whether the batch size is dynamic. Defaults
+            to True.
+        dynamic_size (bool): Whether the height and width are. Defaults to
+            True.
+        names (tuple[str, str], optional): The names of the input and the
+            first output. Defaults to None: the exporter's.
 
     Returns:
         bytes: The serialised ONNX model.
     """
     auto = torch.export.Dim.AUTO
-    sizes = {0: torch.export.Dim('batch', min=1), 2: auto, 3: auto}
+    sizes = {}
+    if dynamic_batch:
+        sizes[0] = torch.export.Dim('batch', min=1)
+    if dynamic_size:
+        sizes.update({2: auto, 3: auto})
+    input_names, output_names = ([names[0]], [names[1]]) if names else (
+        None, None)
     with torch.no_grad():
         program = torch.onnx.export(
             module, (example.contiguous(), ),
             dynamo=True,
-            dynamic_shapes=(sizes, ),
+            dynamic_shapes=(sizes, ) if sizes else None,
+            input_names=input_names,
+            output_names=output_names,
             custom_translation_table=(DEPLOY_TRANSLATIONS
                                       if translations is None else
                                       translations),
