@@ -91,9 +91,6 @@ def export_module(module: nn.Module,
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f'format must be one of {EXPORT_FORMATS}, '
                          f'got {fmt!r}')
-    dynamic_shapes = None
-    if dynamic_batch:
-        dynamic_shapes = ({0: torch.export.Dim('batch', min=1)}, )
     if fmt == 'onnx':
         Path(path).write_bytes(
             export_onnx(module, example, translations={},
@@ -103,6 +100,9 @@ def export_module(module: nn.Module,
         with _quiet_jit(), torch.no_grad():
             torch.jit.trace(module, example).save(str(path))
     else:
+        dynamic_shapes = (({
+            0: torch.export.Dim('batch', min=1)
+        }, ) if dynamic_batch else None)
         program = torch.export.export(module, (example, ),
                                       dynamic_shapes=dynamic_shapes)
         torch.export.save(program, str(path))
