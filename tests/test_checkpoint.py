@@ -6,7 +6,6 @@ import argparse
 import pytest
 import torch
 
-from mmshuffle.apis import MissingDataError
 from mmshuffle.checkpoint import (
     compare_shapes,
     load_state_dict,
@@ -15,6 +14,7 @@ from mmshuffle.checkpoint import (
 )
 from mmshuffle.compat import UnsafeCheckpointError
 from mmshuffle.converters import ConversionError
+from mmshuffle.errors import MissingDataError
 
 WEIGHTS = {'conv.weight': torch.ones(2, 1, 1, 1), 'fc.bias': torch.zeros(2)}
 

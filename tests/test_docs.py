@@ -18,9 +18,9 @@ TOOL_COMMAND = re.compile(r'(?:python|bash) (tools/[\w/]+\.(?:py|sh))'
                           r'([^\n]*(?:\n[ \t]+[^\n]*)*)')
 FLAG = re.compile(r'(?<![\w-])(--[a-z][a-z0-9-]*)')
 # Where the tools define the flags they share.
-SHARED_ARGS = [ROOT / 'mmshuffle' / 'apis' / 'tool_support.py',
-               ROOT / 'mmshuffle' / 'apis' / 'cfg_options.py',
-               ROOT / 'mmshuffle' / 'apis' / 'demo_runner.py']
+SHARED_ARGS = [ROOT / 'mmshuffle' / 'cli' / 'tool_support.py',
+               ROOT / 'mmshuffle' / 'cli' / 'cfg_options.py',
+               ROOT / 'mmshuffle' / 'cli' / 'demo_runner.py']
 
 
 def code_blocks(text: str) -> str:

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from mmshuffle.apis.demo_runner import ROOT, parse_demo_args, train_test_plot
+from mmshuffle.cli.demo_runner import ROOT, parse_demo_args, train_test_plot
 from mmshuffle.demo_data import materialize_shapes
 
 DEFAULT_CONFIG = 'configs/detection/fcos_shufflenet-v2-1x_fpn_shapes.py'

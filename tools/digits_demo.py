@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from mmshuffle.apis.demo_runner import (
+from mmshuffle.cli.demo_runner import (
     ROOT,
     parse_demo_args,
     run_repo_tool,

@@ -11,8 +11,9 @@ from typing import List
 import torch
 from mmengine.logging import MMLogger
 
-from mmshuffle.analysis import VARIANTS, Variant, classifier_complexity
-from mmshuffle.analysis.benchmark_report import markdown_table
+from mmshuffle.analysis import classifier_complexity
+from mmshuffle.benchmark.report import markdown_table
+from mmshuffle.models.variants import VARIANTS, Variant
 from mmshuffle.registry import MODELS
 
 

@@ -12,7 +12,7 @@ configs.
 import argparse
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (
+from mmshuffle.cli import (
     add_common_args,
     build_runner,
     check_checkpoint,

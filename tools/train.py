@@ -12,8 +12,7 @@ atomic checkpoints, CPU distributed runs).
 import argparse
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (
-    UserInputError,
+from mmshuffle.cli import (
     add_common_args,
     build_runner,
     enable_amp,
@@ -21,6 +20,7 @@ from mmshuffle.apis import (
     parse_tool_args,
     run_tool,
 )
+from mmshuffle.errors import UserInputError
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,47 +1,7 @@
-"""The model zoo (`get_model`, `list_models`) and what the tools share:
-config loading, pre-build checks, one-line errors, export and INT8 checks."""
-from ..errors import (
-    BadCfgOptionError,
-    ExportError,
-    ExportVerificationError,
-    MissingDataError,
-    ModelZooError,
-    NeckChannelsError,
-    UserInputError,
-    WeightsDownloadError,
-)
-from .cfg_options import CfgOptionsAction, merge_cfg_options
-from .data_checks import check_data_roots
-from .export import EXPORT_FORMATS, export_and_verify
-from .int8_check import labelled_batches, quantize_and_check, top1
-from .model_checks import check_neck_in_channels
+"""The user API: the model zoo (`get_model`, `list_models`) and its
+checkpoint loading, as mmpretrain's ``apis``."""
+from ..errors import ModelZooError, WeightsDownloadError
 from .model_index import list_models
 from .model_zoo import get_model
-from .registry_errors import explain_unknown_type
-from .run_checks import check_checkpoint
-from .tool_support import (
-    add_cfg_options_arg,
-    add_common_args,
-    add_shape_arg,
-    build_runner,
-    enable_amp,
-    load_config,
-    parse_image_shape,
-    parse_tool_args,
-    run_tool,
-)
-from .trained_model import build_model, load_for_export
 
-__all__ = [
-    'quantize_and_check', 'labelled_batches', 'top1',
-    'CfgOptionsAction', 'merge_cfg_options', 'check_data_roots',
-    'explain_unknown_type', 'check_checkpoint', 'load_config', 'run_tool',
-    'add_common_args',
-    'parse_tool_args', 'build_runner', 'enable_amp', 'add_cfg_options_arg',
-    'add_shape_arg', 'BadCfgOptionError',
-    'MissingDataError', 'UserInputError', 'NeckChannelsError',
-    'check_neck_in_channels', 'get_model', 'list_models', 'ModelZooError',
-    'WeightsDownloadError', 'EXPORT_FORMATS', 'ExportError',
-    'ExportVerificationError', 'build_model', 'export_and_verify',
-    'load_for_export', 'parse_image_shape'
-]
+__all__ = ['get_model', 'list_models', 'ModelZooError', 'WeightsDownloadError']

@@ -1,5 +1,5 @@
-from mmshuffle.analysis import VARIANTS
 from mmshuffle.analysis.published import published_top1
+from mmshuffle.models.variants import VARIANTS
 
 
 def test_each_family_headline_has_mmpretrain_s_top1():

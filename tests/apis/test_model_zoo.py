@@ -11,15 +11,14 @@ import pytest
 import torch
 
 import mmshuffle
-from mmshuffle.apis import (
+from mmshuffle.apis import get_model, list_models
+from mmshuffle.apis.model_index import find_model, load_model_index
+from mmshuffle.compat import UnsafeCheckpointError
+from mmshuffle.errors import (
     MissingDataError,
     ModelZooError,
     WeightsDownloadError,
-    get_model,
-    list_models,
 )
-from mmshuffle.apis.model_index import find_model, load_model_index
-from mmshuffle.compat import UnsafeCheckpointError
 
 from ..helpers import randomize_norm_stats
 

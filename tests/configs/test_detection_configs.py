@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.utils import import_modules_from_strings
 
-from mmshuffle.apis import check_neck_in_channels
+from mmshuffle.cli import check_neck_in_channels
 from mmshuffle.demo_data import materialize_shapes
 
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs' / 'detection'

@@ -11,7 +11,7 @@ import torch
 import torchvision.models as tv_models
 from mmengine.runner import load_checkpoint
 
-from mmshuffle.apis import CfgOptionsAction, load_config
+from mmshuffle.cli import CfgOptionsAction, load_config
 from mmshuffle.converters import (
     ShapeMismatchError,
     UnknownArchitectureError,

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mmshuffle.analysis.training_speed import every_setup
+from mmshuffle.benchmark.training_speed import every_setup
 from mmshuffle.engine import cpu_has_bf16
 
 from .tiny_digits import ROOT, run_tool

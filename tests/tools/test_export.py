@@ -12,8 +12,8 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-import mmshuffle.apis.export as export_api
-from mmshuffle.apis import build_model
+import mmshuffle.deploy.export as export_api
+from mmshuffle.cli import build_model
 
 from ..helpers import randomize_norm_stats
 from .tiny_digits import ROOT, run_tool

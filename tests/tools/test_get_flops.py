@@ -128,7 +128,7 @@ def test_a_plain_module_is_counted_as_it_is():
 def test_detectors_are_counted_whole(config, traced):
     from mmengine.config import Config
 
-    from mmshuffle.apis import build_model
+    from mmshuffle.cli import build_model
     torch.manual_seed(0)
     model = build_model(Config.fromfile(f'configs/detection/{config}'))
     counted = model_complexity(model, (3, 64, 64))

@@ -124,7 +124,8 @@ def test_amp_on_a_cpu_without_bfloat16_is_one_clear_error(monkeypatch):
     from mmengine.config import Config
 
     import mmshuffle.engine.cpu_amp_optim_wrapper as wrapper
-    from mmshuffle.apis import UserInputError, enable_amp
+    from mmshuffle.cli import enable_amp
+    from mmshuffle.errors import UserInputError
     monkeypatch.setattr(wrapper.torch.cpu, '_is_avx512_bf16_supported',
                         lambda: False)
     monkeypatch.setattr(wrapper.torch.cpu, '_is_amx_tile_supported',

@@ -34,18 +34,18 @@ from typing import Dict, List, Tuple
 import torch
 from mmengine.logging import MMLogger
 
-from mmshuffle.analysis import VARIANTS, classifier_complexity
-from mmshuffle.analysis.benchmark_report import (
+from mmshuffle.analysis import classifier_complexity
+from mmshuffle.analysis.published import published_top1
+from mmshuffle.benchmark.classifiers import (
+    torchvision_classifier,
+    variant_classifier,
+)
+from mmshuffle.benchmark.report import (
     markdown_table,
     plot_latency,
     ratio,
 )
-from mmshuffle.analysis.classifiers import (
-    torchvision_classifier,
-    variant_classifier,
-)
-from mmshuffle.analysis.published import published_top1
-from mmshuffle.analysis.runtimes import (
+from mmshuffle.benchmark.runtimes import (
     MMPRETRAIN_EAGER,
     MMSHUFFLE_DEPLOY,
     MMSHUFFLE_EAGER,
@@ -55,15 +55,16 @@ from mmshuffle.analysis.runtimes import (
     build_runtimes,
     peer_name,
 )
-from mmshuffle.analysis.sgemm import sgemm_gflops
-from mmshuffle.analysis.training_speed import (
+from mmshuffle.benchmark.sgemm import sgemm_gflops
+from mmshuffle.benchmark.training_speed import (
     TrainingSetup,
     every_setup,
     peak_training_memory,
     time_training_steps,
 )
-from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
+from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import interleaved_medians, optimize, prepare
+from mmshuffle.models.variants import VARIANTS
 from mmshuffle.registry import MODELS
 
 # key: (variant, display name)

@@ -24,8 +24,8 @@ from mmengine.logging import MMLogger
 from torch import Tensor, nn
 
 import mmshuffle
-from mmshuffle.analysis.benchmark_report import markdown_table
-from mmshuffle.apis.tool_support import add_speed_args, check_at_least_one
+from mmshuffle.benchmark.report import markdown_table
+from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import (
     BACKENDS,
     DEFAULT_BACKEND,

@@ -18,7 +18,7 @@ import torch
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
 from mmshuffle.analysis.complexity import Complexity, model_complexity
-from mmshuffle.apis import (
+from mmshuffle.cli import (
     add_cfg_options_arg,
     add_shape_arg,
     build_model,

@@ -21,19 +21,18 @@ from typing import Tuple
 from mmengine.config import Config
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (
-    EXPORT_FORMATS,
-    ExportVerificationError,
+from mmshuffle.cli import (
     add_cfg_options_arg,
     add_shape_arg,
-    export_and_verify,
     load_config,
     load_for_export,
     parse_image_shape,
     run_tool,
 )
-from mmshuffle.apis.export import TOLERANCE, default_export_path
-from mmshuffle.apis.tool_support import add_trained_model_args
+from mmshuffle.cli.tool_support import add_trained_model_args
+from mmshuffle.deploy import EXPORT_FORMATS, export_and_verify
+from mmshuffle.deploy.export import TOLERANCE, default_export_path
+from mmshuffle.errors import ExportVerificationError
 
 # What runs the export to check it.
 CHECKED_WITH = {

@@ -23,20 +23,20 @@ from pathlib import Path
 import torch
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.apis import (
+from mmshuffle.cli import (
     add_cfg_options_arg,
     load_config,
     load_for_export,
     quantize_and_check,
     run_tool,
 )
-from mmshuffle.apis.export import default_export_path
-from mmshuffle.apis.tool_support import (
+from mmshuffle.cli.tool_support import (
     add_trained_model_args,
     check_at_least_one,
 )
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians, optimize
+from mmshuffle.deploy.export import default_export_path
 
 
 def parse_args() -> argparse.Namespace:

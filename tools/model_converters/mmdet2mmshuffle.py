@@ -9,7 +9,7 @@ The width is worked out from the tensors. DST gets {'state_dict', 'meta'}.
 """
 import argparse
 
-from mmshuffle.apis import run_tool
+from mmshuffle.cli import run_tool
 from mmshuffle.converters import convert_mmdet_checkpoint
 
 

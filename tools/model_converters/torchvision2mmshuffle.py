@@ -11,7 +11,7 @@ and the --cfg-options that fit the model.
 """
 import argparse
 
-from mmshuffle.apis import run_tool
+from mmshuffle.cli import run_tool
 from mmshuffle.converters import (
     ZOO_CONFIGS,
     ZOO_NUM_CLASSES,

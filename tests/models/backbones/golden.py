@@ -9,7 +9,7 @@ from typing import Dict, List
 
 import torch
 
-from mmshuffle.analysis import VARIANTS, Variant
+from mmshuffle.models.variants import VARIANTS, Variant
 from mmshuffle.registry import MODELS
 
 GOLDEN_FILE = Path(__file__).resolve().parents[2] / 'data' / \

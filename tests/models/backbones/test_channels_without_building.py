@@ -2,7 +2,7 @@
 answer is what the built backbone has."""
 import pytest
 
-from mmshuffle.analysis import VARIANTS
+from mmshuffle.models.variants import VARIANTS
 from mmshuffle.registry import MODELS
 
 

@@ -4,7 +4,7 @@ others: nothing in a forward turns a size into a constant."""
 import pytest
 import torch
 
-from mmshuffle.analysis import VARIANTS
+from mmshuffle.models.variants import VARIANTS
 from mmshuffle.registry import MODELS
 
 from ...helpers import FAMILY_DEFAULTS, all_stages, build_family

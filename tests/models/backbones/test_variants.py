@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-from mmshuffle.analysis import VARIANTS
+from mmshuffle.models.variants import VARIANTS
 from mmshuffle.registry import MODELS
 
 from .golden import GOLDEN_FILE, fingerprint

@@ -1,7 +1,7 @@
 import pytest
 from mmengine.registry import DefaultScope
 
-from mmshuffle.apis import explain_unknown_type
+from mmshuffle.cli import explain_unknown_type
 
 
 def unknown_type_error(type_name):

@@ -3,7 +3,8 @@ that names the option and the value, and the runner is never built."""
 import pytest
 from mmengine.config import Config
 
-from mmshuffle.apis import UserInputError, build_runner, load_config
+from mmshuffle.cli import build_runner, load_config
+from mmshuffle.errors import UserInputError
 
 from ..tools.tiny_digits import DEMO_CONFIG
 

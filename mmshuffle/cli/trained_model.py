@@ -7,8 +7,7 @@ from typing import Union
 from mmengine.config import Config
 from torch import nn
 
-from ..errors import MissingDataError
-from .export import ExportError
+from ..errors import ExportError, MissingDataError
 from .model_checks import check_neck_in_channels
 
 
@@ -59,7 +58,7 @@ def load_for_export(cfg: Config, checkpoint: Union[str, Path]) -> nn.Module:
 
     import mmshuffle.compat  # noqa: F401  (the safe loader)
 
-    from .checkpoints import read_checkpoint, state_dict_mismatch
+    from ..apis.checkpoints import read_checkpoint, state_dict_mismatch
     if not os.path.isfile(checkpoint):
         raise MissingDataError(f'checkpoint file not found: {checkpoint}')
     model = build_model(cfg)

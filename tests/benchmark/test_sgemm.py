@@ -1,6 +1,6 @@
 import pytest
 
-from mmshuffle.analysis.sgemm import sgemm_gflops
+from mmshuffle.benchmark.sgemm import sgemm_gflops
 
 
 def test_measures_a_positive_rate():

@@ -3,7 +3,8 @@ naming both channel lists."""
 import pytest
 from mmengine.config import Config
 
-from mmshuffle.apis import NeckChannelsError, check_neck_in_channels
+from mmshuffle.cli import check_neck_in_channels
+from mmshuffle.errors import NeckChannelsError
 
 from ..tools.tiny_digits import ROOT, run_tool
 

@@ -1,7 +1,8 @@
 import pytest
 from mmengine.config import Config
 
-from mmshuffle.apis import MissingDataError, check_data_roots
+from mmshuffle.cli import check_data_roots
+from mmshuffle.errors import MissingDataError
 
 
 def config(data_root, **extra):

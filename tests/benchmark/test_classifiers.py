@@ -1,11 +1,11 @@
 import pytest
 import torch
 
-from mmshuffle.analysis import VARIANTS
-from mmshuffle.analysis.classifiers import (
+from mmshuffle.benchmark.classifiers import (
     torchvision_classifier,
     variant_classifier,
 )
+from mmshuffle.models.variants import VARIANTS
 
 BY_NAME = {variant.name: variant for variant in VARIANTS}
 

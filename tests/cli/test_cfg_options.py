@@ -3,11 +3,8 @@ import argparse
 import pytest
 from mmengine.config import Config
 
-from mmshuffle.apis import (
-    BadCfgOptionError,
-    CfgOptionsAction,
-    merge_cfg_options,
-)
+from mmshuffle.cli import CfgOptionsAction, merge_cfg_options
+from mmshuffle.errors import BadCfgOptionError
 
 
 def parser():

@@ -1,14 +1,14 @@
 import pytest
 import torch
 
-from mmshuffle.analysis import VARIANTS
-from mmshuffle.analysis.training_speed import (
+from mmshuffle.benchmark.training_speed import (
     TrainingSetup,
     every_setup,
     peak_training_memory,
     time_training_steps,
     training_step,
 )
+from mmshuffle.models.variants import VARIANTS
 
 VARIANT = {variant.name: variant for variant in VARIANTS}['mobilenet-v2-0.35x']
 

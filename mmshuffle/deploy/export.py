@@ -15,9 +15,9 @@ from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from ..deploy.onnx_session import export_onnx, session_runner
-from ..deploy.runtime import TensorForward
 from ..errors import ExportError, ExportVerificationError, UserInputError
+from .onnx_session import export_onnx, session_runner
+from .runtime import TensorForward
 
 EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
 # The file suffix of each format, for the default output file.
