@@ -4,14 +4,15 @@ from typing import Dict, Tuple
 import torch
 from torch import nn
 
+from mmshuffle.models.variants import HEADLINES
 from mmshuffle.registry import MODELS
 
-# The default variant of each family: what the family-level tests build.
+# Each family's headline variant, by class name: what the family-level
+# tests build.
 FAMILY_DEFAULTS: Dict[str, dict] = {
-    'ShuffleNetV1': dict(type='mmshuffle.ShuffleNetV1', groups=3),
-    'ShuffleNetV2': dict(type='mmshuffle.ShuffleNetV2', widen_factor=1.0),
-    'MobileNetV2': dict(type='mmshuffle.MobileNetV2', widen_factor=1.0),
-}
+    variant.type: variant.cfg for variant in HEADLINES.values()}
+# The papers' stages: ShuffleNet V1's Stages 2-4, V2's and conv5, and
+# MobileNetV2's seven bottleneck sequences and its last 1x1 convolution.
 NUM_STAGES = {'ShuffleNetV1': 3, 'ShuffleNetV2': 4, 'MobileNetV2': 8}
 
 

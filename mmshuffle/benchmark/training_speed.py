@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ..deploy.timing import interleaved
-from ..models.variants import VARIANTS, Variant
+from ..models.variants import BY_NAME, Variant
 from .classifiers import variant_classifier
 
 # glibc: serve blocks of 128 KiB and more with mmap, a fixed threshold (the
@@ -200,7 +200,7 @@ def _main(request: str) -> None:
     """Measure one set-up's peak memory and print it (the child process)."""
     options = json.loads(request)
     torch.set_num_threads(options['threads'])
-    variant = {v.name: v for v in VARIANTS}[options['variant']]
+    variant = BY_NAME[options['variant']]
     print(_peak_in_this_process(variant,
                                 TrainingSetup(**options['setup']),
                                 options['batch'], options['size']))

@@ -48,6 +48,18 @@ class Variant:
         """dict: A registry config that builds the variant."""
         return dict(type=f'mmshuffle.{self.type}', **self.kwargs)
 
+    @property
+    def title(self) -> str:
+        """str: The name tables show, as the papers write it, e.g.
+        ``'ShuffleNetV1 1x g=3'``, ``'MobileNetV2 1.0'``."""
+        width = self.kwargs.get('widen_factor', 1.0)
+        if self.type == 'MobileNetV2':
+            digits = f'{width:g}'
+            return f'MobileNetV2 {digits}' + ('' if '.' in digits else '.0')
+        groups = self.kwargs.get('groups')
+        return f'{self.type} {width:g}x' + (f' g={groups}' if groups else '')
+
+
 
 def _width_name(widen_factor: float) -> str:
     return f'{widen_factor:g}x'
@@ -104,6 +116,15 @@ MOBILENET_V2_VARIANTS: Tuple[Variant, ...] = tuple(
 
 VARIANTS: Tuple[Variant, ...] = (
     SHUFFLENET_V1_VARIANTS + SHUFFLENET_V2_VARIANTS + MOBILENET_V2_VARIANTS)
+BY_NAME: Dict[str, Variant] = {variant.name: variant for variant in VARIANTS}
+
+# Each family's headline variant, the papers' 1x model, by the short key
+# the benchmark tools take: what they time and the family-level tests build.
+HEADLINES: Dict[str, Variant] = {
+    'v2': BY_NAME['shufflenet-v2-1x'],
+    'mnv2': BY_NAME['mobilenet-v2-1x'],
+    'v1': BY_NAME['shufflenet-v1-1x-g3'],
+}
 
 
 def variant_of(backbone: Mapping) -> Optional[Variant]:

@@ -5,9 +5,7 @@ from mmshuffle.benchmark.classifiers import (
     torchvision_classifier,
     variant_classifier,
 )
-from mmshuffle.models.variants import VARIANTS
-
-BY_NAME = {variant.name: variant for variant in VARIANTS}
+from mmshuffle.models.variants import BY_NAME
 
 
 @pytest.mark.parametrize('name', ['shufflenet-v1-0.5x-g3',

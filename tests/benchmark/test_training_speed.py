@@ -8,9 +8,9 @@ from mmshuffle.benchmark.training_speed import (
     time_training_steps,
     training_step,
 )
-from mmshuffle.models.variants import VARIANTS
+from mmshuffle.models.variants import BY_NAME
 
-VARIANT = {variant.name: variant for variant in VARIANTS}['mobilenet-v2-0.35x']
+VARIANT = BY_NAME['mobilenet-v2-0.35x']
 
 
 @pytest.mark.parametrize('bf16', [True, False])

@@ -64,15 +64,9 @@ from mmshuffle.benchmark.training_speed import (
 )
 from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import interleaved_medians, optimize, prepare
-from mmshuffle.models.variants import VARIANTS
+from mmshuffle.models.variants import HEADLINES, VARIANTS
 from mmshuffle.registry import MODELS
 
-# key: (variant, display name)
-HEADLINES = {
-    'v2': ('shufflenet-v2-1x', 'ShuffleNetV2 1x'),
-    'mnv2': ('mobilenet-v2-1x', 'MobileNetV2 1.0'),
-    'v1': ('shufflenet-v1-1x-g3', 'ShuffleNetV1 1x g=3'),
-}
 # The issue's targets at batch 1: (model, faster runtime, slower runtime,
 # the least speed-up).
 LATENCY_TARGETS = [
@@ -161,8 +155,8 @@ def headline(key: str, args, gflops: float) -> Tuple[List, Dict]:
         tuple[list, dict]: The table rows, and the batch-1 seconds by
         runtime.
     """
-    name, display = HEADLINES[key]
-    variant = next(v for v in VARIANTS if v.name == name)
+    variant = HEADLINES[key]
+    display = variant.title
     log(f'{display}: building the runtimes')
     generator = torch.Generator().manual_seed(0)
     single = torch.randn(1, 3, args.size, args.size, generator=generator)
@@ -230,8 +224,8 @@ def sweep(args) -> List[Dict]:
 
 def training(key: str, args) -> List[Dict]:
     """Training-step time and peak memory of every set-up of one model."""
-    name, display = HEADLINES[key]
-    variant = next(v for v in VARIANTS if v.name == name)
+    variant = HEADLINES[key]
+    display = variant.title
     setups = every_setup()
     log(f'{display}: timing training steps')
     times = time_training_steps(variant, setups, args.batch, args.size,
@@ -305,7 +299,7 @@ def main() -> None:
         if key in latencies and slow in latencies[key]:
             speed = latencies[key][slow] / latencies[key][fast]
             targets.append([
-                f'{HEADLINES[key][1]}: {fast} vs {slow}', f'{speed:.2f}x',
+                f'{HEADLINES[key].title}: {fast} vs {slow}', f'{speed:.2f}x',
                 f'>= {least}x', 'yes' if speed >= least else 'NO'
             ])
 
