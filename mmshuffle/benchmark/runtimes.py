@@ -69,5 +69,5 @@ def build_runtimes(variant: Variant, example: Tensor,
     if peer is not None:
         # The peer's model exported as torch.onnx.export writes it.
         runtimes[PEER_ONNXRUNTIME] = session_runner(
-            export_onnx(prepare(peer, ()), example, translations={}))
+            export_onnx(prepare(peer, ()), example))
     return runtimes

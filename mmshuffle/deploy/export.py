@@ -93,7 +93,7 @@ def export_module(module: nn.Module,
                          f'got {fmt!r}')
     if fmt == 'onnx':
         Path(path).write_bytes(
-            export_onnx(module, example, translations={},
+            export_onnx(module, example,
                         dynamic_batch=dynamic_batch, dynamic_size=False,
                         names=('input', 'scores')))
     elif fmt == 'torchscript':

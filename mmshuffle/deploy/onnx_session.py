@@ -1,5 +1,5 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -26,33 +26,8 @@ def require_onnxruntime(what: str) -> None:
             'pip install onnxruntime onnx onnxscript') from error
 
 
-def _mean(self, dim: Optional[Sequence[int]], keepdim: bool = False,
-          dtype=None):
-    """``aten.mean.dim`` in ONNX: ``GlobalAveragePool`` for the mean of a
-    4-D map over its height and width, kept 4-D; else what the exporter
-    writes itself, a ``ReduceMean``.
-
-    ONNX Runtime runs ``GlobalAveragePool`` in its blocked layout (NCHWc);
-    ``ReduceMean`` needs a reorder to the plain layout first.
-    """
-    from onnxscript import opset18 as op
-    from onnxscript.function_libs.torch_lib.ops.core import aten_mean_dim
-    rank = len(self.shape)
-    spatial = dim is not None and sorted(d % rank for d in dim) == [2, 3]
-    if rank == 4 and spatial and keepdim and dtype in (None, -1):
-        return op.GlobalAveragePool(self)
-    return aten_mean_dim(self, dim, keepdim, -1 if dtype is None else dtype)
-
-
-# The translations of the deploy path's exports, beside the exporter's own.
-DEPLOY_TRANSLATIONS: Dict[Callable, Callable] = {
-    torch.ops.aten.mean.dim: _mean
-}
-
-
 def export_onnx(module: nn.Module,
                 example: Tensor,
-                translations: Optional[Dict[Callable, Callable]] = None,
                 dynamic_batch: bool = True,
                 dynamic_size: bool = True,
                 names: Optional[Tuple[str, str]] = None) -> bytes:
@@ -66,10 +41,6 @@ def export_onnx(module: nn.Module,
     Args:
         module (nn.Module): The inference module, eval mode.
         example (Tensor): An input of the shape to export with.
-        translations (dict, optional): Functions that write ONNX for torch
-            operators (the exporter's ``custom_translation_table``).
-            Defaults to None, meaning :data:`DEPLOY_TRANSLATIONS`; pass
-            ``{}`` for the exporter's own.
         dynamic_batch (bool): Whether the batch size is dynamic. Defaults
             to True.
         dynamic_size (bool): Whether the height and width are. Defaults to
@@ -95,9 +66,6 @@ def export_onnx(module: nn.Module,
             dynamic_shapes=(sizes, ) if sizes else None,
             input_names=input_names,
             output_names=output_names,
-            custom_translation_table=(DEPLOY_TRANSLATIONS
-                                      if translations is None else
-                                      translations),
             verbose=False)
     return program.model_proto.SerializeToString()
 

@@ -11,11 +11,13 @@ faster (:data:`DEFAULT_STEPS`):
   them themselves.
 - ``channels_last``: eager mode only; inductor and TorchScript choose their
   layouts themselves and were slower with it.
-- ``fuse_shuffles``, ``pad_channels``, ``pool_as_conv``, ``fc_as_conv``:
-  ONNX Runtime only. They keep its blocked layout (channels in blocks of
-  4, 8 or 16) through the shuffles, ShuffleNetV2's 58-channel branches,
-  ShuffleNetV1's shortcut average pools and the classifier's pool and
-  linear layer, so that no reorder runs between its kernels.
+- ``pad_channels``, ``pool_as_conv``: ONNX Runtime only. They keep its
+  blocked layout (channels in blocks of 4, 8 or 16) through ShuffleNetV2's
+  58-channel branches and ShuffleNetV1's shortcut average pools, so that
+  no reorder runs between its kernels.
+
+A step stays only where the benchmark shows it paying more than
+run-to-run noise on some model (:mod:`mmshuffle.deploy.steps`).
 
 The times, with the machine and command that measured them, are in
 docs/benchmarks.md (``tools/analysis_tools/deploy_speed.py`` measures each
@@ -28,16 +30,10 @@ import torch
 from torch import Tensor, nn
 
 from .backends import BACKENDS, TORCH_BACKENDS
-from .fc_as_conv import fc_as_conv
-from .fold_bn import fold_bn
-from .pad_channels import pad_branch_channels
-from .pool_as_conv import avg_pools_as_convs
 from .runtime import OptimizedModel, Outputs, inference_module
-from .shuffle_fusion import fuse_shuffles
+from .steps import check_steps, prepare
 from .timing import interleaved_medians
 
-STEPS = ('fold_bn', 'fuse_shuffles', 'pad_channels', 'pool_as_conv',
-         'fc_as_conv', 'channels_last')
 # The steps each backend takes by default: those that made it faster (or
 # no slower). channels_last only means something to the backends
 # that run PyTorch's kernels.
@@ -45,68 +41,11 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
     'eager': ('fold_bn', 'channels_last'),
     'torchscript': ('fold_bn', ),
     'inductor': ('fold_bn', ),
-    'onnxruntime': ('fold_bn', 'fuse_shuffles', 'pad_channels',
-                    'pool_as_conv', 'fc_as_conv'),
+    'onnxruntime': ('fold_bn', 'pad_channels', 'pool_as_conv'),
 }
 DEFAULT_BACKEND = 'onnxruntime'
 # Choose the backend by timing every one on the example input.
 FASTEST = 'fastest'
-
-
-def check_steps(steps: Sequence[str]) -> None:
-    """Check that every step is one of :data:`STEPS`.
-
-    Args:
-        steps (Sequence[str]): The steps.
-
-    Raises:
-        ValueError: If a step is unknown.
-    """
-    unknown = [step for step in steps if step not in STEPS]
-    if unknown:
-        raise ValueError(f'unknown steps {unknown}: the steps are {STEPS}')
-
-
-def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
-    """Copy a model for inference and apply steps to the copy.
-
-    Args:
-        model (nn.Module): An MMEngine model (its ``mode='tensor'`` forward
-            is taken) or a plain module such as a backbone. It is not
-            changed.
-        steps (Sequence[str]): Steps of :data:`STEPS`, applied in that
-            order: ``fold_bn`` (:func:`fold_bn`), ``fuse_shuffles``
-            (:func:`fuse_shuffles`), ``pad_channels``
-            (:func:`pad_branch_channels`), ``pool_as_conv``
-            (:func:`avg_pools_as_convs`), ``fc_as_conv`` (:func:`fc_as_conv`),
-            ``channels_last`` (weights in the channels-last layout; give
-            the module channels-last input).
-            Defaults to all.
-
-    Returns:
-        nn.Module: The prepared copy, in eval mode, whose ``forward(x)``
-        returns the model's tensor outputs.
-
-    Raises:
-        ValueError: If a step is unknown.
-    """
-    check_steps(steps)
-    module = inference_module(copy.deepcopy(model)).eval()
-    if 'fold_bn' in steps:
-        fold_bn(module)
-    if 'fuse_shuffles' in steps:
-        fuse_shuffles(module)
-    if 'pad_channels' in steps:
-        pad_branch_channels(module)
-    if 'pool_as_conv' in steps:
-        avg_pools_as_convs(module)
-    if 'fc_as_conv' in steps:
-        fc_as_conv(module)
-    if 'channels_last' in steps:
-        module = module.to(memory_format=torch.channels_last)
-    for param in module.parameters():
-        param.requires_grad_(False)
-    return module
 
 
 def _example(example_inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:

@@ -1,8 +1,8 @@
 """Post-training static INT8 quantisation, run by ONNX Runtime.
 
 ``quantize(model, calibration_data)`` prepares the model as the fp32
-ONNX Runtime backend does (batch norms folded, shuffles fused, branch
-channels padded, shortcut pools as convolutions), exports it to ONNX,
+ONNX Runtime backend does (batch norms folded, branch channels padded,
+shortcut pools as convolutions), exports it to ONNX,
 calibrates the activation ranges on the given images and writes INT8
 convolutions and matrix products: QDQ format, weights signed and per
 output channel, activations unsigned and per tensor, min-max ranges.
@@ -21,8 +21,9 @@ import torch
 from torch import Tensor, nn
 
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
-from .optimize import DEFAULT_STEPS, prepare
+from .optimize import DEFAULT_STEPS
 from .runtime import OptimizedModel
+from .steps import prepare
 
 INT8_BACKEND = 'onnxruntime-int8'
 INT8_STEPS = DEFAULT_STEPS['onnxruntime']

@@ -2,54 +2,51 @@
 
     python tools/analysis_tools/deploy_speed.py [--threads 1] [--size 224]
         [--batch 1] [--rounds 15] [--models v2 mnv2 v1] [--no-inductor]
+        [--out-dir DIR]
 
-For ShuffleNetV2 1x, MobileNetV2 1.0 and ShuffleNetV1 1x g=3 (the
-ImageNet classifiers of the model zoo, randomly initialised), the median
-time per call, all candidates of a model timed interleaved in one process:
-the model as built (eager), each step that changes the model added in turn
-in eager mode, each backend with its default steps, the callable
-``optimize`` returns, ONNX Runtime on a plain export (no steps), and
+For each family's headline ImageNet classifier (randomly initialised), the
+median time per call, all candidates of a model timed interleaved in one
+process: the model as built (eager), each step that changes the model
+added in turn in eager mode, each backend with its default steps, the
+callable ``optimize`` returns, ONNX Runtime with each of its default steps
+left out in turn (what each step buys there; ``optimize`` and the
+``onnxruntime`` row are two builds of the same thing, so their ratio is
+the run's noise), ONNX Runtime on a plain export (no steps), and
 torchvision's eager model where torchvision has the architecture. Prints a
-Markdown table with each time's ratio to the eager model's.
+Markdown table with each time's ratio to the eager model's and, with
+``--out-dir``, writes it to ``deploy_speed.md`` there, with the date, the
+command and the machine.
 """
 import argparse
-import datetime
+import json
 import sys
 import time
 import warnings
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 from mmengine.logging import MMLogger
 from torch import Tensor, nn
 
-import mmshuffle
-from mmshuffle.benchmark.report import markdown_table
+from mmshuffle.benchmark.classifiers import (
+    torchvision_classifier,
+    variant_classifier,
+)
+from mmshuffle.benchmark.report import markdown_table, provenance
 from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import (
     BACKENDS,
     DEFAULT_BACKEND,
     DEFAULT_STEPS,
+    STEPS,
     interleaved_medians,
     max_abs_diff,
     optimize,
     prepare,
 )
 from mmshuffle.deploy.onnx_session import export_onnx, session_runner
-
-# key: (zoo name, display name, torchvision builder name or None, the
-# steps that change the model: fuse_shuffles needs a ShuffleNet V2,
-# pad_channels a ShuffleNet V2 with branches of 58 channels, pool_as_conv a
-# ShuffleNet V1, fc_as_conv a classifier whose linear head is on a pool)
-MODELS: Dict[str, Tuple[str, str, Optional[str], Tuple[str, ...]]] = {
-    'v2': ('shufflenet-v2-1x_16xb64_in1k', 'ShuffleNetV2 1x',
-           'shufflenet_v2_x1_0', ('fold_bn', 'fuse_shuffles', 'pad_channels',
-                                  'fc_as_conv', 'channels_last')),
-    'mnv2': ('mobilenet-v2_8xb32_in1k', 'MobileNetV2 1.0', 'mobilenet_v2',
-             ('fold_bn', 'fc_as_conv', 'channels_last')),
-    'v1': ('shufflenet-v1-1x_16xb64_in1k', 'ShuffleNetV1 1x g=3', None,
-           ('fold_bn', 'pool_as_conv', 'fc_as_conv', 'channels_last')),
-}
+from mmshuffle.models.variants import HEADLINES
 
 
 def parse_args() -> argparse.Namespace:
@@ -61,32 +58,33 @@ def parse_args() -> argparse.Namespace:
                         help='batch size (default: 1)')
     parser.add_argument('--rounds', type=int, default=15,
                         help='interleaved timing rounds (default: 15)')
-    parser.add_argument('--models', nargs='+', choices=list(MODELS),
-                        default=list(MODELS), help='which models')
+    parser.add_argument('--models', nargs='+', choices=list(HEADLINES),
+                        default=list(HEADLINES), help='which models')
     parser.add_argument('--no-inductor', action='store_true',
                         help='leave out torch.compile (slow to compile)')
+    parser.add_argument('--out-dir', type=Path,
+                        help='also write deploy_speed.md and '
+                        'deploy_speed.json there')
     args = parser.parse_args()
     check_at_least_one(parser, args, 'threads', 'size', 'batch', 'rounds')
     return args
 
 
-def torchvision_model(name: str) -> nn.Module:
-    """Build torchvision's model of an architecture, eval mode."""
-    import torchvision
-    return getattr(torchvision.models, name)().eval()
+def changes(model: nn.Module, step: str) -> bool:
+    """Whether a step changes a model (``channels_last`` always does:
+    it changes the layout, not the modules)."""
+    return step == 'channels_last' or repr(prepare(model, (step, ))) != repr(
+        prepare(model, ()))
 
 
-def candidates(model: nn.Module, x: Tensor, tv_name: Optional[str],
-               steps: Sequence[str],
+def candidates(model: nn.Module, x: Tensor, peer: Optional[nn.Module],
                inductor: bool) -> Tuple[Dict[str, Callable], Dict[str, str]]:
     """Build every row's callable for one model.
 
     Args:
         model (nn.Module): The classifier, eval mode.
         x (Tensor): The input.
-        tv_name (str, optional): torchvision's builder name, or None.
-        steps (Sequence[str]): The steps to add one by one in eager mode,
-            in the order of :data:`STEPS`.
+        peer (nn.Module, optional): torchvision's model of it, or None.
         inductor (bool): Whether to compile with inductor.
 
     Returns:
@@ -102,11 +100,13 @@ def candidates(model: nn.Module, x: Tensor, tv_name: Optional[str],
         notes[name] = f'{note}; built in {time.perf_counter() - start:.1f} s'
         print(f'  built {name} ({notes[name]})', file=sys.stderr)
 
+    eager_steps = [step for step in STEPS if changes(model, step)]
     add('eager (as built)', lambda: prepare(model, ()), 'no steps')
-    for count in range(1, len(steps) + 1):
-        add(f'eager + {steps[count - 1]}', lambda taken=steps[:count]:
-            optimize(model, x, backend='eager', steps=taken),
-            ', '.join(steps[:count]))
+    for count in range(1, len(eager_steps) + 1):
+        add(f'eager + {eager_steps[count - 1]}',
+            lambda taken=eager_steps[:count]: optimize(
+                model, x, backend='eager', steps=taken),
+            ', '.join(eager_steps[:count]))
     for backend in BACKENDS:
         if backend == 'eager' or (backend == 'inductor' and not inductor):
             continue
@@ -114,28 +114,35 @@ def candidates(model: nn.Module, x: Tensor, tv_name: Optional[str],
             model, x, backend=backend), ', '.join(DEFAULT_STEPS[backend]))
     add(f'optimize() default ({DEFAULT_BACKEND})',
         lambda: optimize(model, x), 'the defaults')
+    default = DEFAULT_STEPS[DEFAULT_BACKEND]
+    for step in default:
+        if changes(model, step):
+            kept = [other for other in default if other != step]
+            add(f'{DEFAULT_BACKEND} without {step}',
+                lambda kept=kept: optimize(model, x, steps=kept),
+                ', '.join(kept))
     add('onnxruntime, plain export', lambda: session_runner(
-        export_onnx(prepare(model, ()), x, translations={})),
-        'no steps, the exporter\'s own translations')
-    if tv_name is not None:
-        add('torchvision eager', lambda: torchvision_model(tv_name),
-            f'torchvision.models.{tv_name}()')
+        export_onnx(prepare(model, ()), x)),
+        'no steps')
+    if peer is not None:
+        add('torchvision eager', peer.eval, 'torchvision.models')
     return rows, notes
 
 
 def main() -> None:
-    """Print the table."""
+    """Print the table, and write it with ``--out-dir``."""
     args = parse_args()
     torch.set_num_threads(args.threads)
     MMLogger.get_instance('mmengine').setLevel('WARNING')
     warnings.filterwarnings('ignore')
     x = torch.randn(args.batch, 3, args.size, args.size)
     table: List[List[str]] = []
+    milliseconds: Dict[str, Dict[str, float]] = {}
     for key in args.models:
-        zoo_name, display, tv_name, steps = MODELS[key]
-        print(f'{display}: building', file=sys.stderr)
-        model = mmshuffle.get_model(zoo_name)
-        rows, notes = candidates(model, x, tv_name, steps,
+        variant = HEADLINES[key]
+        print(f'{variant.title}: building', file=sys.stderr)
+        model = variant_classifier(variant).eval()
+        rows, notes = candidates(model, x, torchvision_classifier(variant),
                                  not args.no_inductor)
         with torch.no_grad():
             expected = model(x, mode='tensor')
@@ -147,17 +154,27 @@ def main() -> None:
                 notes[name] += f'; max diff {diff:.0e} of the largest logit'
         times = interleaved_medians(rows, x, rounds=args.rounds)
         base = times['eager (as built)']
+        milliseconds[variant.title] = {
+            name: seconds * 1e3 for name, seconds in times.items()}
         for name, seconds in times.items():
-            table.append([display, name, f'{seconds * 1e3:.2f}',
+            table.append([variant.title, name, f'{seconds * 1e3:.2f}',
                           f'{base / seconds:.2f}x', notes[name]])
-    import onnxruntime
-    print(f'{datetime.date.today()}, `python {" ".join(sys.argv)}`: '
-          f'batch {args.batch}, {args.size}x{args.size}, {args.threads} '
-          f'thread(s), medians of {args.rounds} interleaved rounds; torch '
-          f'{torch.__version__}, onnxruntime {onnxruntime.__version__}\n')
-    print(markdown_table(
-        ['model', 'variant', 'ms', 'speed-up vs eager', 'steps, notes'],
-        table))
+    made = provenance()
+    report = '\n'.join([
+        f'{made["date"]}, `{made["command"]}`', '',
+        f'{made["machine"]}; batch {args.batch}, {args.size}x{args.size}, '
+        f'{args.threads} thread(s), medians of {args.rounds} interleaved '
+        'rounds.', '',
+        markdown_table(
+            ['model', 'variant', 'ms', 'speed-up vs eager', 'steps, notes'],
+            table)
+    ]) + '\n'
+    print(report)
+    if args.out_dir is not None:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        (args.out_dir / 'deploy_speed.md').write_text(report)
+        (args.out_dir / 'deploy_speed.json').write_text(
+            json.dumps(dict(**made, ms=milliseconds), indent=2))
 
 
 if __name__ == '__main__':
