@@ -1,6 +1,44 @@
-"""The benchmark's outputs: Markdown tables and the latency plot."""
+"""The benchmark's outputs: the machine they were measured on, the tables
+and targets drawn from a run's results, and the latency plot.
+
+A run's results (what ``tools/analysis_tools/benchmark.py`` measures, and
+writes as ``benchmark.json``) are plain numbers; :func:`render` turns them
+into ``benchmark.md``, so that a report can be drawn again from its JSON.
+"""
+import datetime
+import json
+import os
+import platform
+import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
+
+from .runtimes import (
+    MMPRETRAIN_EAGER,
+    MMSHUFFLE_DEPLOY,
+    MMSHUFFLE_INT8,
+    PEER_ONNXRUNTIME,
+    TORCHVISION_EAGER,
+)
+from .training_speed import TrainingSetup
+
+# The targets at batch 1: (model key, faster runtime, slower runtime, the
+# least speed-up).
+LATENCY_TARGETS = [
+    ('v2', MMSHUFFLE_DEPLOY, TORCHVISION_EAGER, 2.5),
+    ('mnv2', MMSHUFFLE_DEPLOY, TORCHVISION_EAGER, 2.2),
+    ('v1', MMSHUFFLE_DEPLOY, MMPRETRAIN_EAGER, 2.5),
+    ('v2', MMSHUFFLE_DEPLOY, PEER_ONNXRUNTIME, 1.0),
+    ('mnv2', MMSHUFFLE_DEPLOY, PEER_ONNXRUNTIME, 1.0),
+    ('v1', MMSHUFFLE_DEPLOY, PEER_ONNXRUNTIME, 1.0),
+    ('v2', MMSHUFFLE_INT8, TORCHVISION_EAGER, 3.0),
+    ('mnv2', MMSHUFFLE_INT8, TORCHVISION_EAGER, 3.0),
+]
+# Training: our fastest set-up against mmpretrain's default, and with_cp's
+# memory saving.
+TRAINING_SPEED_TARGET = 1.3
+WITH_CP_MEMORY_TARGET = 0.30
+MMPRETRAIN_DEFAULT = TrainingSetup('mmpretrain', False, False)
 
 FAMILY_MARKERS = {'ShuffleNetV1': 's', 'ShuffleNetV2': 'o', 'MobileNetV2': '^'}
 RUNTIME_COLOURS = {
@@ -8,6 +46,44 @@ RUNTIME_COLOURS = {
     'mmshuffle eager': 'tab:blue',
     'torchvision eager': 'tab:red',
 }
+
+
+def machine() -> str:
+    """The CPU model, the cores this process may use, and the versions of
+    the libraries timed.
+
+    Returns:
+        str: One line, e.g. ``'Intel(R) Xeon(R) Processor, 2 cores; torch
+        2.14.1, ...'``.
+    """
+    import mmpretrain
+    import onnxruntime
+    import torch
+    import torchvision
+    cpu = platform.processor() or 'unknown CPU'
+    try:
+        with open('/proc/cpuinfo') as cpuinfo:
+            cpu = next(line.split(':', 1)[1].strip() for line in cpuinfo
+                       if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    return (f'{cpu}, {len(os.sched_getaffinity(0))} cores; torch '
+            f'{torch.__version__}, torchvision {torchvision.__version__}, '
+            f'mmpretrain {mmpretrain.__version__}, onnxruntime '
+            f'{onnxruntime.__version__}')
+
+
+def provenance() -> dict:
+    """When, how and where a report was made: what every generated table
+    starts with.
+
+    Returns:
+        dict: ``date`` (ISO), ``command`` (the tool's command line, from
+        the repository root) and ``machine`` (:func:`machine`).
+    """
+    return dict(date=str(datetime.date.today()),
+                command='python ' + ' '.join(sys.argv),
+                machine=machine())
 
 
 def markdown_table(header: Sequence[str],
@@ -97,3 +173,154 @@ def ratio(numerator: float, denominator: Optional[float]) -> str:
     if denominator is None or numerator is None:
         return '-'
     return f'{numerator / denominator:.2f}x'
+
+
+def _judged(name: str, value: float, least: float, shown: str,
+            needed: str) -> List[str]:
+    return [name, shown, needed, 'yes' if value >= least else 'NO']
+
+
+def inference_rows(results: Dict) -> List[List[str]]:
+    """The inference table: every runtime of every model, the deploy
+    path's speed-up over it, and the model's compute limit (its FLOPs,
+    two per multiply-add, over the run's matrix-multiply rate)."""
+    rows = []
+    scale = (results['size'] / 224)**2
+    gflops = results['sgemm_gflops']
+    for model in results['inference'].values():
+        deploy = model['latency_ms'][MMSHUFFLE_DEPLOY]
+        for runtime, ms in model['latency_ms'].items():
+            label = (f'ONNX Runtime, {model["peer"]} export'
+                     if runtime == PEER_ONNXRUNTIME else runtime)
+            rows.append([model['title'], label, f'{ms:.2f}',
+                         ratio(ms, deploy),
+                         f'{model["images_per_second"][runtime]:.0f}'])
+        limit_ms = 2 * model['mflops'] * scale / gflops
+        rows.append([
+            model['title'], f'compute limit ({2 * model["mflops"] * scale:.0f}'
+            f' MFLOPs at {gflops:.0f} GFLOP/s)', f'{limit_ms:.2f}',
+            ratio(limit_ms, deploy), f'{1e3 / limit_ms:.0f}'
+        ])
+    return rows
+
+
+def targets(results: Dict) -> List[List[str]]:
+    """Each target the run can judge: measured, needed, met."""
+    judged = []
+    for key, fast, slow, least in LATENCY_TARGETS:
+        model = results['inference'].get(key)
+        if model is None or slow not in model['latency_ms']:
+            continue
+        speed = model['latency_ms'][slow] / model['latency_ms'][fast]
+        judged.append(_judged(f'{model["title"]}: {fast} vs {slow}', speed,
+                              least, f'{speed:.2f}x', f'>= {least}x'))
+    for model in dict.fromkeys(r['model'] for r in results['training']):
+        runs = {TrainingSetup(**r['setup']): r for r in results['training']
+                if r['model'] == model}
+        fastest = min((setup for setup in runs
+                       if setup.implementation == 'mmshuffle'),
+                      key=lambda setup: runs[setup]['seconds'])
+        speed = runs[MMPRETRAIN_DEFAULT]['seconds'] / runs[fastest]['seconds']
+        saving = 1 - (runs[TrainingSetup('mmshuffle', True, False)]
+                      ['peak_bytes'] / runs[TrainingSetup(
+                          'mmshuffle', False, False)]['peak_bytes'])
+        judged.append(_judged(
+            f'{model}: training step, {fastest.label} vs mmpretrain', speed,
+            TRAINING_SPEED_TARGET, f'{speed:.2f}x',
+            f'>= {TRAINING_SPEED_TARGET}x'))
+        judged.append(_judged(
+            f'{model}: with_cp peak training memory saving', saving,
+            WITH_CP_MEMORY_TARGET, f'{saving:.0%}',
+            f'>= {WITH_CP_MEMORY_TARGET:.0%}'))
+    return judged
+
+
+def training_rows(results: Dict) -> List[List[str]]:
+    """The training table: each set-up against mmpretrain's default of the
+    same model, and with_cp's memory against the same set-up without it."""
+    runs = {(r['model'], TrainingSetup(**r['setup'])): r
+            for r in results['training']}
+    rows = []
+    for (model, setup), run in runs.items():
+        without_cp = runs[(model, TrainingSetup(
+            setup.implementation, False, setup.channels_last, setup.bf16))]
+        saving = ('-' if not setup.with_cp else
+                  f'{1 - run["peak_bytes"] / without_cp["peak_bytes"]:.0%}')
+        rows.append([
+            model, setup.label, f'{run["seconds"]:.2f}',
+            f'{results["batch"] / run["seconds"]:.1f}',
+            ratio(runs[(model, MMPRETRAIN_DEFAULT)]['seconds'],
+                  run['seconds']),
+            f'{run["peak_bytes"] / 2**20:.0f}', saving
+        ])
+    return rows
+
+
+def render(results: Dict) -> str:
+    """Draw a run's results as ``benchmark.md``.
+
+    Args:
+        results (dict): What the benchmark measured: ``date``, ``command``,
+            ``machine``, ``threads``, ``size``, ``batch``, ``rounds``,
+            ``batch_rounds``, ``training_rounds``, ``sgemm_gflops``;
+            ``inference`` (by model key: ``title``, ``peer``, ``mflops``
+            at 224x224, ``latency_ms`` and ``images_per_second`` by
+            runtime); ``training`` (one per model and set-up: ``model``,
+            ``setup`` as :class:`TrainingSetup`'s fields, ``seconds`` per
+            step, ``peak_bytes``); ``sweep`` (the plot's points).
+
+    Returns:
+        str: The Markdown report: provenance, inference table, targets,
+        training table and, with a sweep, the plot.
+    """
+    lines = [
+        f'{results["date"]}, `{results["command"]}`', '',
+        f'{results["machine"]}; {results["threads"]} thread(s), '
+        f'{results["size"]}x{results["size"]}, float32 matrix multiply '
+        f'{results["sgemm_gflops"]:.0f} GFLOP/s.', '',
+        f'Inference: median ms per batch-1 call ({results["rounds"]} '
+        'interleaved rounds), the deploy path\'s speed-up over each, and '
+        f'images per second at batch {results["batch"]} '
+        f'({results["batch_rounds"]} rounds).', '',
+        markdown_table(['model', 'runtime', 'batch 1 (ms)',
+                        'deploy is faster by',
+                        f'batch {results["batch"]} (img/s)'],
+                       inference_rows(results)), '', 'Targets:', '',
+        markdown_table(['target', 'measured', 'needed', 'met'],
+                       targets(results))
+    ]
+    if results['training']:
+        lines += [
+            '', f'Training step, batch {results["batch"]} (median of '
+            f'{results["training_rounds"]} interleaved steps; peak memory of '
+            'a fresh process, over its size before the first step):', '',
+            markdown_table(['model', 'set-up', 's/step', 'img/s',
+                            'vs mmpretrain', 'peak MB', 'with_cp saves'],
+                           training_rows(results))
+        ]
+    if results['sweep']:
+        lines += ['', '![Batch-1 latency of every variant against its '
+                  'multiply-adds and published top-1](benchmark.png)']
+    return '\n'.join(lines) + '\n'
+
+
+def write_report(results: Dict, out_dir: Path) -> str:
+    """Write ``benchmark.json``, ``benchmark.md`` and, with a sweep,
+    ``benchmark.png`` to a folder.
+
+    Args:
+        results (dict): A run's results, as :func:`render` takes them.
+        out_dir (Path): The folder; made if missing.
+
+    Returns:
+        str: The Markdown report.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = render(results)
+    (out_dir / 'benchmark.json').write_text(json.dumps(results, indent=2))
+    (out_dir / 'benchmark.md').write_text(report)
+    if results['sweep']:
+        plot_latency(results['sweep'], out_dir / 'benchmark.png',
+                     f'Batch-1 latency, {results["threads"]} thread(s), '
+                     f'{results["size"]}x{results["size"]}')
+    return report

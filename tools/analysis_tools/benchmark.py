@@ -4,7 +4,7 @@
         [--families v2 mnv2 v1] [--rounds 15] [--batch 32]
         [--batch-rounds 5] [--sweep-rounds 7] [--training-rounds 5]
         [--sweep-variants NAME ...] [--no-sweep] [--no-training]
-        [--out-dir work_dirs/benchmark]
+        [--out-dir work_dirs/benchmark] [--from-json FILE]
 
 For ShuffleNetV2 1x, MobileNetV2 1.0 and ShuffleNetV1 1x g=3 (ImageNet
 classifiers, random weights), interleaved in one process: torchvision
@@ -18,16 +18,16 @@ model and torchvision's at batch 1 for every variant (the plot), and the
 training step (--batch images) of mmshuffle against mmpretrain, with and
 without with_cp and channels-last, with peak memory.
 
-Writes benchmark.md (the tables and targets), benchmark.json and
-benchmark.png (latency against multiply-adds and top-1) to --out-dir.
+Writes benchmark.json (the results), benchmark.md (the tables and targets
+drawn from them) and benchmark.png (latency against multiply-adds and
+top-1) to --out-dir. With --from-json it measures nothing and draws the
+report again from an earlier run's benchmark.json.
 """
 import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 import warnings
+from dataclasses import asdict
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -40,24 +40,16 @@ from mmshuffle.benchmark.classifiers import (
     torchvision_classifier,
     variant_classifier,
 )
-from mmshuffle.benchmark.report import (
-    markdown_table,
-    plot_latency,
-    ratio,
-)
+from mmshuffle.benchmark.report import provenance, write_report
 from mmshuffle.benchmark.runtimes import (
-    MMPRETRAIN_EAGER,
     MMSHUFFLE_DEPLOY,
     MMSHUFFLE_EAGER,
-    MMSHUFFLE_INT8,
-    PEER_ONNXRUNTIME,
     TORCHVISION_EAGER,
     build_runtimes,
     peer_name,
 )
 from mmshuffle.benchmark.sgemm import sgemm_gflops
 from mmshuffle.benchmark.training_speed import (
-    TrainingSetup,
     every_setup,
     peak_training_memory,
     time_training_steps,
@@ -66,24 +58,6 @@ from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import interleaved_medians, optimize, prepare
 from mmshuffle.models.variants import HEADLINES, VARIANTS
 from mmshuffle.registry import MODELS
-
-# The issue's targets at batch 1: (model, faster runtime, slower runtime,
-# the least speed-up).
-LATENCY_TARGETS = [
-    ('v2', MMSHUFFLE_DEPLOY, TORCHVISION_EAGER, 2.5),
-    ('mnv2', MMSHUFFLE_DEPLOY, TORCHVISION_EAGER, 2.2),
-    ('v1', MMSHUFFLE_DEPLOY, MMPRETRAIN_EAGER, 2.5),
-    ('v2', MMSHUFFLE_DEPLOY, PEER_ONNXRUNTIME, 1.0),
-    ('mnv2', MMSHUFFLE_DEPLOY, PEER_ONNXRUNTIME, 1.0),
-    ('v1', MMSHUFFLE_DEPLOY, PEER_ONNXRUNTIME, 1.0),
-    ('v2', MMSHUFFLE_INT8, TORCHVISION_EAGER, 3.0),
-    ('mnv2', MMSHUFFLE_INT8, TORCHVISION_EAGER, 3.0),
-]
-# Training: our fastest set-up against mmpretrain's default, and with_cp's
-# memory saving.
-TRAINING_SPEED_TARGET = 1.3
-WITH_CP_MEMORY_TARGET = 0.30
-MMPRETRAIN_DEFAULT = TrainingSetup('mmpretrain', False, False)
 
 
 def parse_args() -> argparse.Namespace:
@@ -114,28 +88,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out-dir', type=Path,
                         default=Path('work_dirs/benchmark'),
                         help='where to write (default: work_dirs/benchmark)')
+    parser.add_argument('--from-json', type=Path, metavar='FILE',
+                        help='measure nothing: draw the report again from '
+                        'the benchmark.json of an earlier run')
     args = parser.parse_args()
     check_at_least_one(parser, args, 'threads', 'size', 'rounds', 'batch',
                        'batch_rounds', 'sweep_rounds', 'training_rounds')
     return args
 
-
-def machine() -> str:
-    """The CPU model, the cores this process may use, and the versions."""
-    cpu = platform.processor() or 'unknown CPU'
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            cpu = next(line.split(':', 1)[1].strip() for line in cpuinfo
-                       if line.startswith('model name'))
-    except (OSError, StopIteration):
-        pass
-    import mmpretrain
-    import onnxruntime
-    import torchvision
-    return (f'{cpu}, {len(os.sched_getaffinity(0))} cores; torch '
-            f'{torch.__version__}, torchvision {torchvision.__version__}, '
-            f'mmpretrain {mmpretrain.__version__}, onnxruntime '
-            f'{onnxruntime.__version__}')
 
 
 def complexity(variant) -> Tuple[float, int]:
@@ -148,16 +108,15 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def headline(key: str, args, gflops: float) -> Tuple[List, Dict]:
+def headline(key: str, args) -> Dict:
     """Time every runtime of one model at batch 1 and at --batch.
 
     Returns:
-        tuple[list, dict]: The table rows, and the batch-1 seconds by
-        runtime.
+        dict: The model's entry of the results' ``inference``
+        (:func:`mmshuffle.benchmark.report.render`).
     """
     variant = HEADLINES[key]
-    display = variant.title
-    log(f'{display}: building the runtimes')
+    log(f'{variant.title}: building the runtimes')
     generator = torch.Generator().manual_seed(0)
     single = torch.randn(1, 3, args.size, args.size, generator=generator)
     batch = torch.randn(args.batch, 3, args.size, args.size,
@@ -165,31 +124,18 @@ def headline(key: str, args, gflops: float) -> Tuple[List, Dict]:
     calibration = [torch.randn(8, 3, args.size, args.size,
                                generator=generator) for _ in range(2)]
     runtimes = build_runtimes(variant, single, calibration)
-    log(f'{display}: timing batch 1')
+    log(f'{variant.title}: timing batch 1')
     latency = interleaved_medians(runtimes, single, rounds=args.rounds)
-    log(f'{display}: timing batch {args.batch}')
+    log(f'{variant.title}: timing batch {args.batch}')
     throughput = interleaved_medians(runtimes, batch,
                                      rounds=args.batch_rounds, calls=1,
                                      warmup=1)
-    mflops, _ = complexity(variant)
-    scale = (args.size / 224)**2
-    limit = 2 * mflops * 1e6 * scale / (gflops * 1e9)
-    deploy = latency[MMSHUFFLE_DEPLOY]
-    rows = []
-    for runtime, seconds in latency.items():
-        label = runtime
-        if runtime == PEER_ONNXRUNTIME:
-            label = f'ONNX Runtime, {peer_name(variant)} export'
-        rows.append([
-            display, label, f'{seconds * 1e3:.2f}',
-            ratio(seconds, deploy), f'{args.batch / throughput[runtime]:.0f}'
-        ])
-    rows.append([
-        display, f'compute limit ({2 * mflops * scale:.0f} MFLOPs at '
-        f'{gflops:.0f} GFLOP/s)', f'{limit * 1e3:.2f}', ratio(limit, deploy),
-        f'{1 / limit:.0f}'
-    ])
-    return rows, latency
+    return dict(
+        title=variant.title, peer=peer_name(variant),
+        mflops=complexity(variant)[0],
+        latency_ms={runtime: s * 1e3 for runtime, s in latency.items()},
+        images_per_second={runtime: args.batch / s
+                           for runtime, s in throughput.items()})
 
 
 def sweep(args) -> List[Dict]:
@@ -225,135 +171,53 @@ def sweep(args) -> List[Dict]:
 def training(key: str, args) -> List[Dict]:
     """Training-step time and peak memory of every set-up of one model."""
     variant = HEADLINES[key]
-    display = variant.title
     setups = every_setup()
-    log(f'{display}: timing training steps')
+    log(f'{variant.title}: timing training steps')
     times = time_training_steps(variant, setups, args.batch, args.size,
                                 args.training_rounds)
     results = []
     for setup in setups:
-        log(f'{display}: peak memory, {setup.label}')
+        log(f'{variant.title}: peak memory, {setup.label}')
         memory = peak_training_memory(variant, setup, args.batch, args.size,
                                       args.threads)
-        results.append(dict(model=display, setup=setup, seconds=times[setup],
-                            peak_bytes=memory))
+        results.append(dict(model=variant.title, setup=asdict(setup),
+                            seconds=times[setup], peak_bytes=memory))
     return results
 
 
-def training_rows(results: List[Dict], batch: int) -> List[List[str]]:
-    """One model's training rows: each set-up against mmpretrain's default,
-    and with_cp's memory against the same set-up without it."""
-    by_setup = {r['setup']: r for r in results}
-    rows = []
-    for r in results:
-        setup = r['setup']
-        without_cp = by_setup[TrainingSetup(setup.implementation, False,
-                                            setup.channels_last, setup.bf16)]
-        saving = ('-' if not setup.with_cp else
-                  f'{1 - r["peak_bytes"] / without_cp["peak_bytes"]:.0%}')
-        rows.append([
-            r['model'], setup.label, f'{r["seconds"]:.2f}',
-            f'{batch / r["seconds"]:.1f}',
-            ratio(by_setup[MMPRETRAIN_DEFAULT]['seconds'], r['seconds']),
-            f'{r["peak_bytes"] / 2**20:.0f}', saving
-        ])
-    return rows
+def measure(args) -> Dict:
+    """Run the benchmark.
 
-
-def training_targets(results: List[Dict]) -> List[List[str]]:
-    """Our fastest set-up against mmpretrain's default; with_cp's saving."""
-    by_setup = {r['setup']: r for r in results}
-    ours = [r for r in results if r['setup'].implementation == 'mmshuffle']
-    fastest = min(ours, key=lambda r: r['seconds'])
-    speed = by_setup[MMPRETRAIN_DEFAULT]['seconds'] / fastest['seconds']
-    plain = by_setup[TrainingSetup('mmshuffle', False, False)]
-    checkpointed = by_setup[TrainingSetup('mmshuffle', True, False)]
-    saving = 1 - checkpointed['peak_bytes'] / plain['peak_bytes']
-    model = results[0]['model']
-    return [[
-        f'{model}: training step, {fastest["setup"].label} vs mmpretrain',
-        f'{speed:.2f}x', f'>= {TRAINING_SPEED_TARGET}x',
-        'yes' if speed >= TRAINING_SPEED_TARGET else 'NO'
-    ], [
-        f'{model}: with_cp peak training memory saving', f'{saving:.0%}',
-        f'>= {WITH_CP_MEMORY_TARGET:.0%}',
-        'yes' if saving >= WITH_CP_MEMORY_TARGET else 'NO'
-    ]]
-
-
-def main() -> None:
-    """Run the benchmark and write its outputs."""
-    args = parse_args()
+    Returns:
+        dict: The results, as :func:`mmshuffle.benchmark.report.render`
+        takes them.
+    """
     torch.set_num_threads(args.threads)
     MMLogger.get_instance('mmengine').setLevel('WARNING')
     warnings.filterwarnings('ignore')
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     gflops = sgemm_gflops()
     log(f'float32 matrix multiply: {gflops:.0f} GFLOP/s')
+    results = dict(
+        provenance(), threads=args.threads, size=args.size,
+        batch=args.batch, rounds=args.rounds,
+        batch_rounds=args.batch_rounds,
+        training_rounds=args.training_rounds, sgemm_gflops=gflops,
+        inference={key: headline(key, args) for key in args.families})
+    results['training'] = [] if args.no_training else [
+        run for key in args.families for run in training(key, args)]
+    results['sweep'] = [] if args.no_sweep else sweep(args)
+    return results
 
-    inference_rows, targets, latencies = [], [], {}
-    for key in args.families:
-        rows, latencies[key] = headline(key, args, gflops)
-        inference_rows += rows
-    for key, fast, slow, least in LATENCY_TARGETS:
-        if key in latencies and slow in latencies[key]:
-            speed = latencies[key][slow] / latencies[key][fast]
-            targets.append([
-                f'{HEADLINES[key].title}: {fast} vs {slow}', f'{speed:.2f}x',
-                f'>= {least}x', 'yes' if speed >= least else 'NO'
-            ])
 
-    training_results, training_table = [], []
-    if not args.no_training:
-        for key in args.families:
-            results = training(key, args)
-            training_results += results
-            training_table += training_rows(results, args.batch)
-            targets += training_targets(results)
-
-    points = [] if args.no_sweep else sweep(args)
-
-    command = 'python ' + ' '.join(sys.argv)
-    lines = [
-        f'{datetime.date.today()}, `{command}`', '',
-        f'{machine()}; {args.threads} thread(s), {args.size}x{args.size}, '
-        f'float32 matrix multiply {gflops:.0f} GFLOP/s.', '',
-        f'Inference: median ms per batch-1 call ({args.rounds} interleaved '
-        f'rounds), the deploy path\'s speed-up over each, and images per '
-        f'second at batch {args.batch} ({args.batch_rounds} rounds).', '',
-        markdown_table([
-            'model', 'runtime', 'batch 1 (ms)', 'deploy is faster by',
-            f'batch {args.batch} (img/s)'
-        ], inference_rows), '', 'Targets:', '',
-        markdown_table(['target', 'measured', 'needed', 'met'], targets)
-    ]
-    if training_results:
-        lines += [
-            '', f'Training step, batch {args.batch} (median of '
-            f'{args.training_rounds} interleaved steps; peak memory of a '
-            'fresh process, over its size before the first step):', '',
-            markdown_table([
-                'model', 'set-up', 's/step', 'img/s', 'vs mmpretrain',
-                'peak MB', 'with_cp saves'
-            ], training_table)
-        ]
-    if points:
-        plot_latency(points, args.out_dir / 'benchmark.png',
-                     f'Batch-1 latency, {args.threads} thread(s), '
-                     f'{args.size}x{args.size}')
-        lines += ['', f'Every variant: {args.out_dir / "benchmark.png"}']
-    report = '\n'.join(lines) + '\n'
-    (args.out_dir / 'benchmark.md').write_text(report)
-    for result in training_results:
-        result['setup'] = result['setup'].label
-    (args.out_dir / 'benchmark.json').write_text(json.dumps(
-        dict(command=command, date=str(datetime.date.today()),
-             machine=machine(), sgemm_gflops=gflops,
-             inference_ms={k: {r: s * 1e3 for r, s in v.items()}
-                           for k, v in latencies.items()},
-             targets=targets, training=training_results, sweep=points),
-        indent=2))
-    print(report)
+def main() -> None:
+    """Run the benchmark, or read an earlier run's results, and write the
+    report."""
+    args = parse_args()
+    if args.from_json is not None:
+        results = json.loads(args.from_json.read_text())
+    else:
+        results = measure(args)
+    print(write_report(results, args.out_dir))
 
 
 if __name__ == '__main__':

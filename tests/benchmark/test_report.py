@@ -1,0 +1,89 @@
+"""The benchmark's report, drawn from a stub run's results: every runtime
+and the compute limit in the table, the targets judged both ways, the
+training table, the plot."""
+import json
+
+import pytest
+
+from mmshuffle.benchmark.report import render, write_report
+
+from .stub import TRAINING, stub_results
+
+
+@pytest.fixture
+def results():
+    return stub_results()
+
+
+def test_every_runtime_is_timed_beside_the_compute_limit(results):
+    report = render(results)
+    assert report.startswith(
+        '2026-11-30, `python tools/analysis_tools/benchmark.py`\n\n'
+        'a CPU, 2 cores; 1 thread(s), 224x224, float32 matrix multiply 100 '
+        'GFLOP/s.')
+    for row in (
+            '| ShuffleNetV2 1x | torchvision eager | 12.00 | 3.00x | 167 |',
+            '| ShuffleNetV2 1x | mmshuffle deploy | 4.00 | 1.00x | 500 |',
+            '| ShuffleNetV2 1x | ONNX Runtime, torchvision export | 5.00 | '
+            '1.25x | 400 |',
+            # 2 x 146 MFLOPs at 100 GFLOP/s: 2.92 ms, 342 images/s.
+            '| ShuffleNetV2 1x | compute limit (292 MFLOPs at 100 GFLOP/s) | '
+            '2.92 | 0.73x | 342 |',
+            '| ShuffleNetV1 1x g=3 | ONNX Runtime, mmpretrain export | 4.05 | '
+            '0.90x | 494 |'):
+        assert row in report
+
+
+def test_the_compute_limit_scales_with_the_image(results):
+    results['size'] = 112
+    assert ('| ShuffleNetV2 1x | compute limit (73 MFLOPs at 100 GFLOP/s) '
+            '| 0.73 |') in render(results)
+
+
+def test_the_targets_are_judged(results):
+    report = render(results)
+    for target in (
+            '| ShuffleNetV2 1x: mmshuffle deploy vs torchvision eager | 3.00x '
+            '| >= 2.5x | yes |',
+            '| ShuffleNetV1 1x g=3: mmshuffle deploy vs mmpretrain eager | '
+            '2.00x | >= 2.5x | NO |',
+            '| ShuffleNetV1 1x g=3: mmshuffle deploy vs ONNX Runtime, peer '
+            'export | 0.90x | >= 1.0x | NO |',
+            '| ShuffleNetV2 1x: mmshuffle INT8 vs torchvision eager | 4.00x | '
+            '>= 3.0x | yes |',
+            # Our fastest set-up, whichever it is, against mmpretrain's.
+            '| ShuffleNetV2 1x: training step, mmshuffle, channels_last vs '
+            'mmpretrain | 1.40x | >= 1.3x | yes |',
+            '| ShuffleNetV2 1x: with_cp peak training memory saving | 60% | '
+            '>= 30% | yes |'):
+        assert target in report
+    # No target for a model or runtime the run left out.
+    assert 'MobileNetV2' not in report
+    assert 'ShuffleNetV1 1x g=3: mmshuffle INT8' not in report
+
+
+def test_every_training_setup_has_its_row(results):
+    report = render(results)
+    assert ('| ShuffleNetV2 1x | mmshuffle, with_cp, channels_last | 0.90 | '
+            '35.6 | 1.17x | 270 | 55% |') in report
+    assert '| ShuffleNetV2 1x | mmpretrain | 1.05 | 30.5 | 1.00x | 600 | - |' \
+        in report
+    # and the inference rows of mmpretrain and our three runtimes
+    assert report.count("| ShuffleNetV2 1x | m") == len(TRAINING) + 4
+
+
+def test_a_run_without_training_or_sweep_has_neither(results):
+    results.update(training=[], sweep=[])
+    report = render(results)
+    assert 'Training step' not in report and 'benchmark.png' not in report
+    assert 'training step' not in report  # nor its targets
+
+
+def test_the_report_is_written_with_its_results_and_plot(results, tmp_path):
+    report = write_report(results, tmp_path / 'out')
+    assert (tmp_path / 'out' / 'benchmark.md').read_text() == report
+    assert json.loads(
+        (tmp_path / 'out' / 'benchmark.json').read_text()) == results
+    assert '](benchmark.png)' in report
+    png = (tmp_path / 'out' / 'benchmark.png').read_bytes()
+    assert png.startswith(b'\x89PNG') and len(png) > 10_000
