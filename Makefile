@@ -11,9 +11,11 @@ $(PY):
 install: $(PY)
 	$(PY) tools/setup/install_deps.py
 
+# One pytest worker per core; a module's tests stay on one worker, so that
+# its shared fixtures are made once.
 test: install
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadscope
 
 demo: install
 	$(PY) tools/digits_demo.py

@@ -22,5 +22,6 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-# The digits, written once per session, for the tests that run the tools.
-from .tools.tiny_digits import digits_root  # noqa: E402,F401
+# The digits and a model trained on them, made once per test run, for the
+# tests that run the tools.
+from .tools.tiny_digits import digits_root, trained_digits  # noqa: E402,F401

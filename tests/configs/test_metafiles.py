@@ -8,11 +8,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-import torch
 import yaml
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
-from mmpretrain.registry import MODELS
 
 from mmshuffle.apis import list_models
 from mmshuffle.apis.model_index import find_model
@@ -64,15 +60,6 @@ def test_every_imagenet_config_is_in_a_metafile():
     assert len(imagenet_configs) == 14
     assert sorted(set(imagenet_configs) - set(CONFIGS)) == []
 
-
-@pytest.mark.parametrize('config', CONFIGS)
-def test_every_config_builds_and_predicts(config):
-    cfg = Config.fromfile(str(REPO / config))
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        model = MODELS.build(cfg.model).eval()
-    with torch.no_grad():
-        scores = model(torch.randn(1, 3, 32, 32))
-    assert scores.shape == (1, cfg.model.head.num_classes)
 
 
 @pytest.mark.parametrize('metafile, model', MODELS_LISTED,

@@ -1,6 +1,7 @@
 """tools/deployment/quantize.py on a digits model trained by tools/train.py:
 INT8 costs at most a point of top-1, and the INT8 model it writes runs."""
 import json
+import shutil
 from pathlib import Path
 from typing import Dict, NamedTuple
 
@@ -8,14 +9,9 @@ import numpy as np
 import onnxruntime
 import pytest
 
-from .tiny_digits import ROOT, run_tool, write_tiny_config
+from .tiny_digits import ROOT, TRAINED_IMAGE_SIZE, run_tool
 
 QUANTIZE_TOOL = ROOT / 'tools' / 'deployment' / 'quantize.py'
-# The smallest digits run that learns them well: ShuffleNetV2 0.5x, 48x48,
-# every training image, 6 epochs, about 30 s.
-IMAGE_SIZE = 48
-EPOCHS = 6
-ALL_TRAINING_IMAGES = 1438
 # A model that has learnt the digits (chance is 10%). Its top-1 depends on
 # the CPU's kernels (AVX2, AVX-512, AMX) as well as on the seed: this bound
 # sits several points under the lowest top-1 of the run over seeds 0-2 on
@@ -33,14 +29,12 @@ class Quantized(NamedTuple):
 
 
 @pytest.fixture(scope='module')
-def quantized(digits_root, tmp_path_factory) -> Quantized:
-    """Train the digits model, then quantise it with the tool."""
+def quantized(trained_digits, tmp_path_factory) -> Quantized:
+    """Quantise the trained digits model with the tool."""
     folder = tmp_path_factory.mktemp('int8')
-    config = write_tiny_config(
-        folder / 'digits.py', digits_root, epochs=EPOCHS,
-        train_images=ALL_TRAINING_IMAGES, image_size=IMAGE_SIZE)
-    run_tool(['tools/train.py', str(config), '--work-dir', str(folder)])
-    checkpoint = folder / f'epoch_{EPOCHS}.pth'
+    config = trained_digits.config
+    checkpoint = folder / trained_digits.checkpoint.name
+    shutil.copy(trained_digits.checkpoint, checkpoint)
     metrics = folder / 'int8.json'
     result = run_tool([
         str(QUANTIZE_TOOL), str(config), str(checkpoint), '--metrics',
@@ -69,7 +63,7 @@ def test_the_int8_model_written_runs_on_its_own(quantized):
         str(quantized.int8), providers=['CPUExecutionProvider'])
     (input_, ) = session.get_inputs()
     images = np.random.default_rng(0).standard_normal(
-        (3, 3, IMAGE_SIZE, IMAGE_SIZE)).astype(np.float32)
+        (3, 3, TRAINED_IMAGE_SIZE, TRAINED_IMAGE_SIZE)).astype(np.float32)
     (scores, ) = session.run(None, {input_.name: images})
     assert scores.shape == (3, 10) and np.isfinite(scores).all()
 

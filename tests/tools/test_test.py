@@ -8,11 +8,9 @@ import pytest
 from .tiny_digits import DEMO_CONFIG, run_tool, write_tiny_config
 
 
-def test_test_tool_shows_progress_and_dumps_results(tmp_path, digits_root):
-    config = write_tiny_config(tmp_path / 'tiny.py', digits_root, epochs=2)
-    work_dir = tmp_path / 'work'
-    run_tool(['tools/train.py', str(config), '--work-dir', str(work_dir)])
-    checkpoint = str(work_dir / 'epoch_2.pth')
+def test_test_tool_shows_progress_and_dumps_results(tmp_path,
+                                                    trained_digits):
+    config, checkpoint = map(str, trained_digits)
 
     metrics_file = tmp_path / 'metrics.json'
     result = run_tool([

@@ -31,7 +31,8 @@ PINNED = {
     # rules cannot fail a clean clone.
     'ruff': '0.17.6',
 }
-UNPINNED = ('pytest', 'scikit-learn', 'onnx', 'onnxscript', 'onnxruntime')
+UNPINNED = ('pytest', 'pytest-xdist', 'scikit-learn', 'onnx', 'onnxscript',
+            'onnxruntime')
 
 
 def installed_version(name: str) -> str:

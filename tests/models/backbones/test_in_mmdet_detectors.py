@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ...tools.tiny_digits import ROOT, run_tool, write_tiny_config
+from ...tools.tiny_digits import ROOT
 
 FCOS_CONFIG = ROOT / 'configs' / 'detection' / \
     'fcos_shufflenet-v2-1x_fpn_shapes.py'
@@ -28,11 +28,8 @@ def build(model_cfg):
 
 
 def test_classification_checkpoint_loads_into_a_detector_backbone(
-        tmp_path, digits_root):
-    config = write_tiny_config(tmp_path / 'tiny.py', digits_root, epochs=2)
-    work_dir = tmp_path / 'work'
-    run_tool(['tools/train.py', str(config), '--work-dir', str(work_dir)])
-    checkpoint = work_dir / 'epoch_2.pth'
+        trained_digits):
+    checkpoint = trained_digits.checkpoint
     # The tiny classification config trains ShuffleNetV2 0.5x.
     model_cfg = fcos_model_cfg(
         widen_factor=0.5,
