@@ -1,10 +1,12 @@
 """quantize: INT8 models that compute close to the fp32 ones, and clear
 errors for bad calibration data."""
 import io
+from typing import Callable, Dict, NamedTuple
 
 import onnx
 import pytest
 import torch
+from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, quantize
 
@@ -21,10 +23,33 @@ def as_tuple(outputs):
     return (outputs, ) if isinstance(outputs, torch.Tensor) else outputs
 
 
+class Quantized(NamedTuple):
+    """A model quantised in training mode: its state before, its INT8
+    callable calibrated on :func:`calibration`'s images, and whether it was
+    still in training mode after."""
+    model: nn.Module
+    before: Dict[str, torch.Tensor]
+    int8: Callable
+    still_training: bool
+
+
+@pytest.fixture(scope='module')
+def quantized() -> Dict[str, Quantized]:
+    """Each model of the deploy tests quantised once (in training mode:
+    quantize works on an eval copy)."""
+    models = {}
+    for name in BUILDERS:
+        model = build_eval_model(name).train()
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        int8 = quantize(model, calibration(batches=4))
+        models[name] = Quantized(model, before, int8, model.training)
+    return models
+
+
 @pytest.mark.parametrize('name', list(BUILDERS))
-def test_int8_outputs_follow_the_fp32_outputs(name):
-    model = build_eval_model(name)
-    int8 = quantize(model, calibration())
+def test_int8_outputs_follow_the_fp32_outputs(name, quantized):
+    model, _, int8, _ = quantized[name]
+    model.eval()
     assert int8.backend == INT8_BACKEND
     for x in inputs().values():
         actual, expected = as_tuple(int8(x)), as_tuple(reference(model, x))
@@ -39,18 +64,18 @@ def test_int8_outputs_follow_the_fp32_outputs(name):
             assert error < 0.1, f'mean relative error {error:.3f}'
 
 
-def test_the_classifier_keeps_its_predictions():
-    model = build_eval_model('ImageClassifier')
+def test_the_classifier_keeps_its_predictions(quantized):
+    model, _, int8, _ = quantized['ImageClassifier']
     batch = torch.randn(16, 3, 64, 64, generator=torch.Generator(
     ).manual_seed(3))
-    int8 = quantize(model, calibration(batches=4))
-    agree = (int8(batch).argmax(1) == reference(model, batch).argmax(1))
+    agree = (int8(batch).argmax(1) == reference(model.eval(),
+                                                batch).argmax(1))
     assert agree.float().mean() >= 0.8
 
 
-def test_the_onnx_model_holds_int8_weights():
-    int8 = quantize(build_eval_model('MobileNetV2'), calibration())
-    graph = onnx.load(io.BytesIO(int8.onnx)).graph
+@pytest.mark.parametrize('name', list(BUILDERS))
+def test_the_onnx_model_holds_int8_weights(name, quantized):
+    graph = onnx.load(io.BytesIO(quantized[name].int8.onnx)).graph
     operators = {node.op_type for node in graph.node}
     assert {'QuantizeLinear', 'DequantizeLinear'} <= operators
     weights = [t for t in graph.initializer
@@ -60,11 +85,11 @@ def test_the_onnx_model_holds_int8_weights():
     assert len(weights) == convolutions > 0
 
 
-def test_the_model_is_left_as_it_was():
-    model = build_eval_model('ShuffleNetV2').train()
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    quantize(model, calibration())
-    assert model.training
+@pytest.mark.parametrize('name', list(BUILDERS))
+def test_the_model_is_left_as_it_was(name, quantized):
+    model, before, _, still_training = quantized[name]
+    assert still_training
+    assert set(before) == set(model.state_dict())
     for key, value in model.state_dict().items():
         assert torch.equal(value, before[key]), key
 
