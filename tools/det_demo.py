@@ -41,7 +41,9 @@ def main() -> int:
     print(f'\nbbox mAP (0.5:0.95): {result["coco/bbox_mAP"]:.3f} (target '
           f'0.7)\nbbox mAP@0.5: {result["coco/bbox_mAP_50"]:.3f} (target '
           f'0.9)\n{"meets" if met else "MISSES"} the targets\n'
-          f'curves: {result["curves"]}\ncheckpoint: {result["checkpoint"]}\n'
+          f'curves: {result["curves"]}\n'
+          f'drawn test images: {result["predictions"]}\n'
+          f'checkpoint: {result["checkpoint"]}\n'
           f'time: {minutes:.1f} min')
     return 0 if met else 1
 

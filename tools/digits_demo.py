@@ -79,6 +79,7 @@ def main() -> int:
           f'{int8["ms"]["int8"]:.2f} ms against '
           f'{int8["ms"]["fp32 eager"]:.2f} ms fp32 eager)\n'
           f'curves: {result["curves"]}\n'
+          f'drawn test images: {result["predictions"]}\n'
           f'checkpoint: {result["checkpoint"]}\ntime: {minutes:.1f} min')
     return 0 if top1 >= target and int8_ok else 1
 

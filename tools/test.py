@@ -1,13 +1,16 @@
 """Evaluate a checkpoint on a config's test set, with a progress bar.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
-        [--out-item {pred,metrics}] [--cfg-options K=V ...]
+        [--out-item {pred,metrics}] [--show-dir DIR] [--show]
+        [--wait-time S] [--cfg-options K=V ...]
         [--launcher {none,pytorch,slurm,mpi}]
 
 ``--out`` dumps the predictions (a pickle, through MMEngine's
 ``DumpResults``) or, with ``--out-item metrics``, the metrics (JSON, YAML or
-pickle by the file's suffix). Works for classification and MMDetection
-configs.
+pickle by the file's suffix). ``--show-dir`` writes every test image with
+its prediction and its ground truth drawn (the config's visualization
+hook: mmpretrain's or MMDetection's), ``--show`` shows them in a window.
+Works for classification and MMDetection configs.
 """
 import argparse
 
@@ -16,6 +19,7 @@ from mmshuffle.cli import (
     add_common_args,
     build_runner,
     check_checkpoint,
+    enable_drawing,
     load_config,
     parse_tool_args,
     run_tool,
@@ -41,6 +45,14 @@ def parse_args() -> argparse.Namespace:
         choices=['pred', 'metrics'],
         default='pred',
         help='what --out dumps (default: pred)')
+    parser.add_argument(
+        '--show-dir',
+        help='write every test image, its prediction and its ground truth '
+        'drawn, into this folder')
+    parser.add_argument('--show', action='store_true',
+                        help='show each drawn image in a window')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='seconds each window stays open (default: 2)')
     add_common_args(parser)
     args = parse_tool_args(parser)
     suffixes = OUT_SUFFIXES[args.out_item]
@@ -60,6 +72,8 @@ def main() -> None:
     check_checkpoint(args.checkpoint)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    if args.show_dir is not None or args.show:
+        enable_drawing(cfg, args.show_dir, args.show, args.wait_time)
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
         dict(type='mmshuffle.ProgressBarHook')
     ]

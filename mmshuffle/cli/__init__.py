@@ -1,6 +1,6 @@
 """What the tools share: config loading with ``--cfg-options``, checks
-before a run (data, neck, checkpoints), one-line errors, the trained model
-of a config and the demos' sequence."""
+before a run (data, neck, checkpoints), one-line errors, drawing the test
+images, the trained model of a config and the demos' sequence."""
 from ..errors import (
     BadCfgOptionError,
     MissingDataError,
@@ -13,6 +13,7 @@ from .int8_check import labelled_batches, quantize_and_check, top1
 from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
 from .run_checks import check_checkpoint
+from .show import enable_drawing
 from .tool_support import (
     add_cfg_options_arg,
     add_common_args,
@@ -33,5 +34,5 @@ __all__ = [
     'parse_tool_args', 'build_runner', 'enable_amp', 'add_cfg_options_arg',
     'add_shape_arg', 'BadCfgOptionError', 'MissingDataError',
     'UserInputError', 'NeckChannelsError', 'check_neck_in_channels',
-    'build_model', 'load_for_export', 'parse_image_shape'
+    'build_model', 'load_for_export', 'parse_image_shape', 'enable_drawing'
 ]

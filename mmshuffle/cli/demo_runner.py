@@ -55,7 +55,8 @@ def train_test_plot(config: str,
                     plot_keys: Sequence[str],
                     title: str,
                     total_steps: int = 4) -> Dict[str, float]:
-    """Train a config, test its last checkpoint and plot its curves.
+    """Train a config, test its last checkpoint (drawing every test image
+with its prediction and ground truth) and plot its curves.
 
     Steps print as ``[2/N]`` to ``[4/N]``; step 1, the data, is the
     caller's, and so are any after the fourth.
@@ -68,7 +69,8 @@ def train_test_plot(config: str,
         total_steps (int): N, the steps of the whole demo. Defaults to 4.
 
     Returns:
-        dict: The test metrics, plus ``checkpoint`` and ``curves`` paths.
+        dict: The test metrics, plus the ``checkpoint`` and ``curves``
+        paths and ``predictions``, the folder of drawn test images.
     """
     print(f'[2/{total_steps}] training {config}', flush=True)
     run_repo_tool('tools/train.py', config, '--work-dir', str(work_dir))
@@ -76,9 +78,10 @@ def train_test_plot(config: str,
     print(f'[3/{total_steps}] evaluating the last checkpoint', flush=True)
     checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
     metrics_file = work_dir / 'test_metrics.json'
+    predictions = work_dir / 'predictions'
     run_repo_tool('tools/test.py', config, checkpoint, '--work-dir',
                   str(work_dir / 'test'), '--out', str(metrics_file),
-                  '--out-item', 'metrics')
+                  '--out-item', 'metrics', '--show-dir', str(predictions))
     metrics = json.loads(metrics_file.read_text())
 
     print(f'[4/{total_steps}] plotting the curves', flush=True)
@@ -87,4 +90,5 @@ def train_test_plot(config: str,
     run_repo_tool('tools/analysis_tools/analyze_logs.py', 'plot_curve',
                   str(runs[-1]), '--keys', *plot_keys, '--out', str(curves),
                   '--title', title)
-    return dict(metrics, checkpoint=checkpoint, curves=str(curves))
+    return dict(metrics, checkpoint=checkpoint, curves=str(curves),
+                predictions=str(predictions))

@@ -1,43 +1,93 @@
-"""tools/train.py and tools/test.py run an MMDetection config (default
-scope mmdet) as they run classification ones."""
+"""tools/train.py, tools/test.py (with --show-dir) and inference_model run
+an MMDetection config (default scope mmdet) as they run classification
+ones."""
 import json
+from pathlib import Path
+from typing import List, NamedTuple
 
+import cv2
+import pytest
+
+from mmshuffle.apis import inference_model
 from mmshuffle.demo_data import materialize_shapes
 
 from .tiny_digits import ROOT, run_tool
 
 SHAPES_CONFIG = ROOT / 'configs' / 'detection' / \
     'fcos_shufflenet-v2-1x_fpn_shapes.py'
+# ShuffleNetV2 0.5x on four 96x96 images, one epoch.
+SMALL = '''
+_base_ = [{base!r}]
+model = dict(backbone=dict(widen_factor=0.5),
+             neck=dict(in_channels=[48, 96, 192]),
+             # After one epoch every score is low: keep them, so that
+             # CocoMetric has detections to evaluate.
+             test_cfg=dict(score_thr=0.0))
+train_dataloader = dict(dataset=dict(data_root={root!r}))
+val_dataloader = dict(dataset=dict(data_root={root!r}))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file={root!r} + 'annotations/instances_val.json')
+test_evaluator = val_evaluator
+train_cfg = dict(max_epochs=1, val_interval=1)
+'''
 
 
-def test_train_and_test_a_detection_config(tmp_path):
-    data = tmp_path / 'shapes'
+class Detector(NamedTuple):
+    """A config, its checkpoint after one epoch, and its data."""
+    config: Path
+    checkpoint: Path
+    data: Path
+
+
+@pytest.fixture(scope='module')
+def detector(tmp_path_factory) -> Detector:
+    folder = tmp_path_factory.mktemp('detection')
+    data = folder / 'shapes'
     materialize_shapes(data, num_train=8, num_val=4, image_size=96)
-    options = [
-        '--cfg-options', f'train_dataloader.dataset.data_root={data}/',
-        f'val_dataloader.dataset.data_root={data}/',
-        f'test_dataloader.dataset.data_root={data}/',
-        f'val_evaluator.ann_file={data}/annotations/instances_val.json',
-        f'test_evaluator.ann_file={data}/annotations/instances_val.json',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-        'model.backbone.widen_factor=0.5',
-        'model.neck.in_channels=[48,96,192]',
-        # After one epoch every score is low: keep them, so CocoMetric has
-        # detections to evaluate.
-        'model.test_cfg.score_thr=0.0'
-    ]
-    work_dir = tmp_path / 'work'
-    run_tool(['tools/train.py', str(SHAPES_CONFIG), '--work-dir',
-              str(work_dir)] + options)
+    config = folder / 'small.py'
+    config.write_text(SMALL.format(base=str(SHAPES_CONFIG),
+                                   root=f'{data}/'))
+    run_tool(['tools/train.py', str(config), '--work-dir',
+              str(folder / 'work')])
+    return Detector(config, folder / 'work' / 'epoch_1.pth', data)
+
+
+def val_images(data: Path) -> List[str]:
+    return sorted(str(p) for p in (data / 'val').glob('*.png'))
+
+
+def test_test_a_detection_config_and_draw_its_images(detector, tmp_path):
     metrics_file = tmp_path / 'metrics.json'
     result = run_tool([
-        'tools/test.py',
-        str(SHAPES_CONFIG),
-        str(work_dir / 'epoch_1.pth'), '--work-dir',
-        str(tmp_path / 'test'), '--out',
-        str(metrics_file), '--out-item', 'metrics'
-    ] + options)
+        'tools/test.py', str(detector.config), str(detector.checkpoint),
+        '--work-dir', str(tmp_path / 'test'), '--out', str(metrics_file),
+        '--out-item', 'metrics', '--show-dir', str(tmp_path / 'drawn')
+    ])
     assert '1/1, ' in result.stdout  # the progress bar: 4 images, 1 batch
     metrics = json.loads(metrics_file.read_text())
     assert -1 <= metrics['coco/bbox_mAP'] <= 1
     assert 'coco/bbox_mAP_50' in metrics
+    drawn = sorted((tmp_path / 'drawn').rglob('*.*'))
+    assert len(drawn) == 4
+    # MMDetection draws the ground truth and the prediction side by side.
+    height, width = cv2.imread(str(drawn[0])).shape[:2]
+    assert (height, width) == (96, 2 * 96)
+
+
+def test_inference_draws_the_boxes_above_the_threshold(detector, tmp_path):
+    images = val_images(detector.data)
+    results = inference_model(str(detector.config), images,
+                              checkpoint=str(detector.checkpoint),
+                              device='cpu', pred_score_thr=0.0,
+                              out_dir=tmp_path)
+    assert len(results) == len(images) == 4
+    for result in results:
+        assert len(result['bboxes']) == len(result['scores']) == len(
+            result['classes']) > 0
+        assert set(result['classes']) <= {'circle', 'square', 'triangle'}
+        assert all(len(box) == 4 for box in result['bboxes'])
+    assert len(list((tmp_path / 'vis').glob('*'))) == 4
+    strict = inference_model(str(detector.config), images[:1],
+                             checkpoint=str(detector.checkpoint),
+                             device='cpu', pred_score_thr=1.0)
+    assert strict[0]['scores'] == []

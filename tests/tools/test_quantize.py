@@ -9,14 +9,9 @@ import numpy as np
 import onnxruntime
 import pytest
 
-from .tiny_digits import ROOT, TRAINED_IMAGE_SIZE, run_tool
+from .tiny_digits import LEARNT_TOP1, ROOT, TRAINED_IMAGE_SIZE, run_tool
 
 QUANTIZE_TOOL = ROOT / 'tools' / 'deployment' / 'quantize.py'
-# A model that has learnt the digits (chance is 10%). Its top-1 depends on
-# the CPU's kernels (AVX2, AVX-512, AMX) as well as on the seed: this bound
-# sits several points under the lowest top-1 of the run over seeds 0-2 on
-# the native, AVX2 and default kernels of an AVX-512 machine.
-LEARNT_TOP1 = 90.0
 
 
 class Quantized(NamedTuple):

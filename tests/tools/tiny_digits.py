@@ -58,6 +58,12 @@ randomness = dict(seed=0)
 TRAINED_IMAGE_SIZE = 48
 TRAINED_EPOCHS = 6
 ALL_TRAINING_IMAGES = 1438
+# What that model reaches on the 359 validation images at least (chance is
+# 10%). Its top-1 depends on the CPU's kernels (AVX2, AVX-512, AMX) as well
+# as on the seed: this bound sits several points under the lowest top-1 of
+# the run over seeds 0-2 on the native, AVX2 and default kernels of an
+# AVX-512 machine.
+LEARNT_TOP1 = 90.0
 
 
 class TrainedDigits(NamedTuple):
