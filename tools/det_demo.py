@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from mmshuffle.cli.demo_runner import ROOT, parse_demo_args, train_test_plot
+from mmshuffle.cli.demo_runner import parse_demo_args, train_test_plot
 from mmshuffle.demo_data import materialize_shapes
 
 DEFAULT_CONFIG = 'configs/detection/fcos_shufflenet-v2-1x_fpn_shapes.py'
@@ -29,7 +29,7 @@ def main() -> int:
     name = Path(config).stem
     start = time.monotonic()
 
-    counts = materialize_shapes(ROOT / 'data' / 'shapes')
+    counts = materialize_shapes(Path('data') / 'shapes')
     print(f'[1/4] shapes written to data/shapes: {counts["train"]} train, '
           f'{counts["val"]} val images', flush=True)
     result = train_test_plot(config, work_dir,

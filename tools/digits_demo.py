@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from mmshuffle.cli.demo_runner import (
-    ROOT,
     parse_demo_args,
     run_repo_tool,
     train_test_plot,
@@ -46,7 +45,7 @@ def main() -> int:
     name = Path(config).stem
     start = time.monotonic()
 
-    counts = materialize_digits(ROOT / 'data' / 'digits')
+    counts = materialize_digits(Path('data') / 'digits')
     print(f'[1/{TOTAL_STEPS}] digits written to data/digits: '
           f'{counts["train"]} train, {counts["val"]} val images', flush=True)
     result = train_test_plot(config, work_dir, ['loss', 'accuracy/top1'],

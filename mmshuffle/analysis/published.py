@@ -2,6 +2,7 @@
 from typing import Dict, Tuple
 
 from ..models.variants import variant_of
+from ..resources import resource_root
 
 
 def published_top1() -> Dict[str, Tuple[float, str]]:
@@ -33,7 +34,7 @@ def published_top1() -> Dict[str, Tuple[float, str]]:
             ]
             if not top1:
                 continue
-            config = metafile.parents[2] / model['Config']
+            config = resource_root() / model['Config']
             if config not in configs:
                 configs[config] = variant_of(
                     Config.fromfile(str(config)).model.backbone)

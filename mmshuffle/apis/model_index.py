@@ -1,8 +1,9 @@
 """The model zoo's index: which models exist, and their configs and weights.
 
-``model-index.yml`` at the repository root lists the metafiles of the
-families (``configs/<family>/metafile.yml``); each model there names its
-config and, where published, the URL of its weights.
+``model-index.yml`` (at the repository's root, or in an installed wheel's
+``mmshuffle/.mim``: :func:`mmshuffle.resources.resource_root`) lists the
+metafiles of the families (``configs/<family>/metafile.yml``); each model
+there names its config and, where published, the URL of its weights.
 """
 import difflib
 import fnmatch
@@ -13,9 +14,9 @@ from typing import Dict, List, Optional, Union
 import yaml
 
 from ..errors import MissingDataError, ModelZooError
+from ..resources import resource_root
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MODEL_INDEX = REPO_ROOT / 'model-index.yml'
+MODEL_INDEX = resource_root() / 'model-index.yml'
 # The layouts a metafile's `Converter` may name.
 CONVERTERS = ('torchvision', )
 # libyaml's loader where PyYAML was built with it: five times faster.
@@ -53,16 +54,16 @@ def read_yaml(path: Path) -> dict:
         dict: Its contents (empty for an empty file).
 
     Raises:
-        MissingDataError: If the file does not exist (an install from a
-            wheel, which does not ship the zoo's files).
+        MissingDataError: If the file does not exist (a package copied
+            without its configs).
     """
     if not path.is_file():
         raise MissingDataError(
-            f'{path} not found: the model zoo is read from the mmshuffle '
-            f'repository ({MODEL_INDEX.name} and configs/*/metafile.yml), '
-            'which an install from a wheel does not ship. Install mmshuffle '
-            'from a checkout with `pip install -e .`, or build the model '
-            'from a config file.')
+            f'{path} not found: the model zoo is read from '
+            f'{MODEL_INDEX.name} and configs/*/metafile.yml, which a '
+            'checkout holds and a wheel ships in mmshuffle/.mim. Reinstall '
+            'mmshuffle (pip install mmshuffle-*.whl, or pip install -e . '
+            'in a checkout), or build the model from a config file.')
     with open(path, encoding='utf-8') as file:
         return yaml.load(file, Loader=YAML_LOADER) or {}
 

@@ -1,4 +1,9 @@
-"""The train, test and plot sequence the demos share."""
+"""The train, test and plot sequence the demos share.
+
+The demos run the tools and configs of :func:`mmshuffle.resources.
+resource_root` (the checkout, or an installed wheel's ``.mim``) and write
+their data and work dirs under the current folder.
+"""
 import argparse
 import json
 import os
@@ -7,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Sequence, Tuple
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..resources import resource_root
 
 
 def parse_demo_args(description: str, default_config: str,
@@ -32,22 +37,28 @@ def parse_demo_args(description: str, default_config: str,
         help='torch threads (default: the cores this process may use)')
     args = parser.parse_args()
     os.environ['OMP_NUM_THREADS'] = str(args.threads)
-    work_dir = args.work_dir or ROOT / 'work_dirs' / demo / Path(
+    work_dir = args.work_dir or Path('work_dirs') / demo / Path(
         args.config).stem
-    return args.config, work_dir
+    config = args.config
+    if not Path(config).exists():  # a shipped config, from anywhere
+        config = str(resource_root() / config)
+    return config, work_dir.resolve()
 
 
 def run_repo_tool(*args: str) -> None:
-    """Run a script of this repository with this interpreter.
+    """Run one of mmshuffle's tools with this interpreter, in the current
+    folder.
 
     Args:
-        *args (str): The script, relative to the repository, and its
-            arguments.
+        *args (str): The tool, relative to the resource root (e.g.
+            ``'tools/train.py'``), and its arguments.
 
     Raises:
         subprocess.CalledProcessError: If it fails.
     """
-    subprocess.run([sys.executable, *args], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, str(resource_root() / args[0]), *args[1:]],
+        check=True)
 
 
 def train_test_plot(config: str,
