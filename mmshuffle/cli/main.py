@@ -23,6 +23,7 @@ COMMANDS = {
     'quantize': 'tools/deployment/quantize.py',
     'get-flops': 'tools/analysis_tools/get_flops.py',
     'analyze-logs': 'tools/analysis_tools/analyze_logs.py',
+    'confusion-matrix': 'tools/analysis_tools/confusion_matrix.py',
     'benchmark': 'tools/analysis_tools/benchmark.py',
     'deploy-speed': 'tools/analysis_tools/deploy_speed.py',
     'digits': 'tools/dataset_converters/digits.py',
