@@ -24,6 +24,7 @@ COMMANDS = {
     'get-flops': 'tools/analysis_tools/get_flops.py',
     'analyze-logs': 'tools/analysis_tools/analyze_logs.py',
     'confusion-matrix': 'tools/analysis_tools/confusion_matrix.py',
+    'vis-cam': 'tools/visualization/vis_cam.py',
     'benchmark': 'tools/analysis_tools/benchmark.py',
     'deploy-speed': 'tools/analysis_tools/deploy_speed.py',
     'digits': 'tools/dataset_converters/digits.py',

@@ -107,8 +107,9 @@ def trained_digits(digits_root, tmp_path_factory) -> TrainedDigits:
                 folder / 'digits.py', digits_root, epochs=TRAINED_EPOCHS,
                 train_images=ALL_TRAINING_IMAGES,
                 image_size=TRAINED_IMAGE_SIZE)
+            # Both cores: the other pytest worker may be waiting for it.
             run_tool(['tools/train.py', str(config), '--work-dir',
-                      str(folder)])
+                      str(folder)], extra_env=dict(OMP_NUM_THREADS='2'))
     return TrainedDigits(folder / 'digits.py', checkpoint)
 
 
@@ -160,8 +161,8 @@ def run_tool(args: List[str],
     """
     if args[0].endswith('.py'):
         args = [sys.executable] + args
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1',
-               **(extra_env or {}))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+    env.update(extra_env or {})
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True,
                             text=True)
     if check:

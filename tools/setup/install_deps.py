@@ -33,6 +33,11 @@ PINNED = {
 }
 UNPINNED = ('pytest', 'pytest-xdist', 'scikit-learn', 'onnx', 'onnxscript',
             'onnxruntime')
+# Installed without their dependencies: grad-cam (pytorch-grad-cam, for
+# tools/visualization/vis_cam.py) asks for opencv-python-headless, a second
+# copy of the cv2 that mmcv's opencv-python already provides; ttach is the
+# one dependency of it not otherwise installed.
+WITHOUT_DEPS = {'grad-cam': '1.5.7', 'ttach': '0.0.3'}
 
 
 def installed_version(name: str) -> str:
@@ -96,6 +101,8 @@ def main() -> int:
     installed_any |= install(
         pip, missing(PINNED) +
         [name for name in UNPINNED if not installed_version(name)])
+    installed_any |= install(pip, ['--no-deps'] + missing(WITHOUT_DEPS)
+                             if missing(WITHOUT_DEPS) else [])
     if not has_full_mmcv():  # after mmengine, which brings mmcv's needs
         install_full_mmcv(pip)
         installed_any = True
