@@ -25,6 +25,8 @@ COMMANDS = {
     'analyze-logs': 'tools/analysis_tools/analyze_logs.py',
     'confusion-matrix': 'tools/analysis_tools/confusion_matrix.py',
     'vis-cam': 'tools/visualization/vis_cam.py',
+    'eval-metric': 'tools/analysis_tools/eval_metric.py',
+    'print-config': 'tools/misc/print_config.py',
     'benchmark': 'tools/analysis_tools/benchmark.py',
     'deploy-speed': 'tools/analysis_tools/deploy_speed.py',
     'digits': 'tools/dataset_converters/digits.py',

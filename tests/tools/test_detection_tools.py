@@ -67,6 +67,16 @@ def test_test_a_detection_config_and_draw_its_images(detector, tmp_path):
     metrics = json.loads(metrics_file.read_text())
     assert -1 <= metrics['coco/bbox_mAP'] <= 1
     assert 'coco/bbox_mAP_50' in metrics
+    # The saved predictions score the same again, without the model.
+    predictions = tmp_path / 'pred.pkl'
+    run_tool(['tools/test.py', str(detector.config), str(detector.checkpoint),
+              '--work-dir', str(tmp_path / 'test'), '--out',
+              str(predictions)])
+    rescored = tmp_path / 'rescored.json'
+    run_tool([str(ROOT / 'tools' / 'analysis_tools' / 'eval_metric.py'),
+              str(detector.config), str(predictions), '--out',
+              str(rescored)])
+    assert json.loads(rescored.read_text()) == metrics
     drawn = sorted((tmp_path / 'drawn').rglob('*.*'))
     assert len(drawn) == 4
     # MMDetection draws the ground truth and the prediction side by side.

@@ -1,0 +1,31 @@
+"""tools/analysis_tools/eval_metric.py scores tools/test.py's predictions
+again to the same metrics, without the model."""
+import json
+
+from .tiny_digits import ROOT, run_tool
+
+TOOL = ROOT / 'tools' / 'analysis_tools' / 'eval_metric.py'
+
+
+def test_the_saved_predictions_score_as_the_test_did(trained_digits,
+                                                     tmp_path):
+    config, checkpoint = map(str, trained_digits)
+    metrics, predictions = tmp_path / 'metrics.json', tmp_path / 'pred.pkl'
+    for out, item in ((metrics, 'metrics'), (predictions, 'pred')):
+        run_tool(['tools/test.py', config, checkpoint, '--work-dir',
+                  str(tmp_path / 'test'), '--out', str(out), '--out-item',
+                  item])
+    rescored = tmp_path / 'rescored.json'
+    result = run_tool([str(TOOL), config, str(predictions), '--out',
+                       str(rescored)])
+    expected = json.loads(metrics.read_text())
+    assert json.loads(rescored.read_text()) == expected
+    assert json.loads(result.stdout[result.stdout.index('{'):]) == expected
+
+
+def test_a_missing_file_is_one_line(trained_digits, tmp_path):
+    result = run_tool([str(TOOL), str(trained_digits.config),
+                       str(tmp_path / 'none.pkl')], check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f'error: predictions {tmp_path / "none.pkl"}: no such file')
