@@ -24,4 +24,8 @@ def one_thread():
 
 # The digits and a model trained on them, made once per test run, for the
 # tests that run the tools.
-from .tools.tiny_digits import digits_root, trained_digits  # noqa: E402,F401
+from .tools.tiny_digits import (  # noqa: E402,F401
+    digits_root,
+    tested_digits,
+    trained_digits,
+)

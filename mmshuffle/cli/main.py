@@ -26,6 +26,7 @@ COMMANDS = {
     'confusion-matrix': 'tools/analysis_tools/confusion_matrix.py',
     'vis-cam': 'tools/visualization/vis_cam.py',
     'eval-metric': 'tools/analysis_tools/eval_metric.py',
+    'analyze-results': 'tools/analysis_tools/analyze_results.py',
     'print-config': 'tools/misc/print_config.py',
     'benchmark': 'tools/analysis_tools/benchmark.py',
     'deploy-speed': 'tools/analysis_tools/deploy_speed.py',

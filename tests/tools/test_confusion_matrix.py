@@ -10,15 +10,13 @@ from .tiny_digits import ROOT, run_tool
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'confusion_matrix.py'
 
 
-def test_the_checkpoint_and_its_predictions_agree(trained_digits, tmp_path):
+def test_the_checkpoint_and_its_predictions_agree(trained_digits,
+                                                  tested_digits, tmp_path):
     config, checkpoint = map(str, trained_digits)
     run_tool([str(TOOL), config, checkpoint, '--out-dir',
               str(tmp_path / 'from_checkpoint')])
-    pkl = tmp_path / 'predictions.pkl'
-    run_tool(['tools/test.py', config, checkpoint, '--work-dir',
-              str(tmp_path / 'test'), '--out', str(pkl)])
-    result = run_tool([str(TOOL), config, str(pkl), '--out-dir',
-                       str(tmp_path / 'from_pkl')])
+    result = run_tool([str(TOOL), config, str(tested_digits.predictions),
+                       '--out-dir', str(tmp_path / 'from_pkl')])
     tables = [list(csv.reader(open(tmp_path / name / 'per_class.csv')))
               for name in ('from_checkpoint', 'from_pkl')]
     assert tables[0] == tables[1]

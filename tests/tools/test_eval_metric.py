@@ -7,18 +7,13 @@ from .tiny_digits import ROOT, run_tool
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'eval_metric.py'
 
 
-def test_the_saved_predictions_score_as_the_test_did(trained_digits,
-                                                     tmp_path):
-    config, checkpoint = map(str, trained_digits)
-    metrics, predictions = tmp_path / 'metrics.json', tmp_path / 'pred.pkl'
-    for out, item in ((metrics, 'metrics'), (predictions, 'pred')):
-        run_tool(['tools/test.py', config, checkpoint, '--work-dir',
-                  str(tmp_path / 'test'), '--out', str(out), '--out-item',
-                  item])
+def test_the_saved_predictions_score_as_the_test_did(
+        trained_digits, tested_digits, tmp_path):
     rescored = tmp_path / 'rescored.json'
-    result = run_tool([str(TOOL), config, str(predictions), '--out',
+    result = run_tool([str(TOOL), str(trained_digits.config),
+                       str(tested_digits.predictions), '--out',
                        str(rescored)])
-    expected = json.loads(metrics.read_text())
+    expected = json.loads(tested_digits.metrics.read_text())
     assert json.loads(rescored.read_text()) == expected
     assert json.loads(result.stdout[result.stdout.index('{'):]) == expected
 

@@ -72,6 +72,12 @@ class TrainedDigits(NamedTuple):
     checkpoint: Path
 
 
+class TestedDigits(NamedTuple):
+    """What tools/test.py --out wrote for that model's 64 test digits."""
+    predictions: Path
+    metrics: Path
+
+
 def shared_folder(tmp_path_factory, name: str) -> Path:
     """A folder every pytest-xdist worker of this run sees (the first one
     to ask makes it), beside the workers' own temporary folders."""
@@ -168,3 +174,20 @@ def run_tool(args: List[str],
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+@pytest.fixture(scope='session')
+def tested_digits(trained_digits, tmp_path_factory) -> TestedDigits:
+    """The trained digits model's test predictions (a pickle) and metrics
+    (JSON), written once per test run by tools/test.py --out."""
+    folder = shared_folder(tmp_path_factory, 'tested_digits')
+    tested = TestedDigits(folder / 'pred.pkl', folder / 'metrics.json')
+    with FileLock(f'{folder}.lock'):
+        if not tested.metrics.exists():
+            for out, item in ((tested.predictions, 'pred'),
+                              (tested.metrics, 'metrics')):
+                run_tool(['tools/test.py', str(trained_digits.config),
+                          str(trained_digits.checkpoint), '--work-dir',
+                          str(folder / 'work'), '--out', str(out),
+                          '--out-item', item])
+    return tested
