@@ -3,6 +3,22 @@ import pytest
 import torch
 from mmengine.logging import MMLogger
 
+# The folders whose modules take the longest (they train, export and run
+# the tools), run first: with a worker per core, the many short tests
+# then fill the end instead of one long module running alone.
+LONG_FIRST = ('tests/tools/', 'tests/test_wheel.py', 'tests/deploy/',
+              'tests/apis/', 'tests/configs/')
+
+
+def pytest_collection_modifyitems(items):
+    """Order the modules: :data:`LONG_FIRST`, then the rest, each group in
+    its usual order."""
+    def rank(item) -> int:
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(LONG_FIRST)
+                     if path.startswith(prefix)), len(LONG_FIRST))
+    items.sort(key=rank)
+
 
 @pytest.fixture(autouse=True, scope='session')
 def quiet_mmengine():

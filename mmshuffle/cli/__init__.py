@@ -13,7 +13,7 @@ from .int8_check import labelled_batches, quantize_and_check, top1
 from .model_checks import check_neck_in_channels
 from .registry_errors import explain_unknown_type
 from .run_checks import check_checkpoint
-from .show import enable_drawing
+from .show import enable_drawing, tile_images
 from .tool_support import (
     add_cfg_options_arg,
     add_common_args,
@@ -34,5 +34,6 @@ __all__ = [
     'parse_tool_args', 'build_runner', 'enable_amp', 'add_cfg_options_arg',
     'add_shape_arg', 'BadCfgOptionError', 'MissingDataError',
     'UserInputError', 'NeckChannelsError', 'check_neck_in_channels',
-    'build_model', 'load_for_export', 'parse_image_shape', 'enable_drawing'
+    'build_model', 'load_for_export', 'parse_image_shape', 'enable_drawing',
+    'tile_images'
 ]

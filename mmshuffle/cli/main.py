@@ -28,6 +28,7 @@ COMMANDS = {
     'eval-metric': 'tools/analysis_tools/eval_metric.py',
     'analyze-results': 'tools/analysis_tools/analyze_results.py',
     'print-config': 'tools/misc/print_config.py',
+    'browse-dataset': 'tools/visualization/browse_dataset.py',
     'benchmark': 'tools/analysis_tools/benchmark.py',
     'deploy-speed': 'tools/analysis_tools/deploy_speed.py',
     'digits': 'tools/dataset_converters/digits.py',

@@ -1,9 +1,11 @@
-"""``tools/test.py --show-dir`` and ``--show``: turn on the visualization
-hook of a config, mmpretrain's (classification) or MMDetection's, so that
-every test image is drawn with its prediction and its ground truth."""
+"""Drawing for the tools: ``tools/test.py --show-dir`` and ``--show`` turn
+on the visualization hook of a config, mmpretrain's (classification) or
+MMDetection's, so that every test image is drawn with its prediction and
+its ground truth; the analysis tools tile drawn images into one."""
 import os
-from typing import Optional
+from typing import Optional, Sequence
 
+import numpy as np
 from mmengine.config import Config
 
 from ..errors import UserInputError
@@ -50,3 +52,24 @@ def enable_drawing(cfg: Config, show_dir: Optional[str], show: bool,
     else:
         hook.update(enable=True, out_dir=show_dir,
                     resize=hook.get('resize', DRAWN_SHORT_EDGE))
+
+
+def tile_images(images: Sequence[np.ndarray], columns: int = 4) -> np.ndarray:
+    """Tile images in rows of ``columns``, each cell as large as the
+    largest image, padded with black.
+
+    Args:
+        images (Sequence[np.ndarray]): ``(H, W, 3)`` images, at least one.
+        columns (int): Cells per row. Defaults to 4.
+
+    Returns:
+        np.ndarray: The tiled image.
+    """
+    height = max(image.shape[0] for image in images)
+    width = max(image.shape[1] for image in images)
+    cells = [np.pad(image, ((0, height - image.shape[0]),
+                            (0, width - image.shape[1]), (0, 0)))
+             for image in images]
+    cells += [np.zeros_like(cells[0])] * (-len(cells) % columns)
+    return np.vstack([np.hstack(cells[i:i + columns])
+                      for i in range(0, len(cells), columns)])

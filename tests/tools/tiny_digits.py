@@ -113,9 +113,8 @@ def trained_digits(digits_root, tmp_path_factory) -> TrainedDigits:
                 folder / 'digits.py', digits_root, epochs=TRAINED_EPOCHS,
                 train_images=ALL_TRAINING_IMAGES,
                 image_size=TRAINED_IMAGE_SIZE)
-            # Both cores: the other pytest worker may be waiting for it.
             run_tool(['tools/train.py', str(config), '--work-dir',
-                      str(folder)], extra_env=dict(OMP_NUM_THREADS='2'))
+                      str(folder)])
     return TrainedDigits(folder / 'digits.py', checkpoint)
 
 

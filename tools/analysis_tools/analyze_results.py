@@ -16,9 +16,13 @@ from typing import Dict, List
 
 import mmcv
 import mmengine
-import numpy as np
 
-from mmshuffle.cli import add_cfg_options_arg, load_config, run_tool
+from mmshuffle.cli import (
+    add_cfg_options_arg,
+    load_config,
+    run_tool,
+    tile_images,
+)
 from mmshuffle.errors import UserInputError
 
 
@@ -39,19 +43,6 @@ def parse_args() -> argparse.Namespace:
     if args.topk < 1:
         parser.error(f'--topk must be at least 1, got {args.topk}')
     return args
-
-
-def grid(images: List[np.ndarray], columns: int = 4) -> np.ndarray:
-    """Tile same-height images in rows of ``columns``, padding with black."""
-    height = images[0].shape[0]
-    width = max(image.shape[1] for image in images)
-    cells = [np.pad(image, ((0, 0), (0, width - image.shape[1]), (0, 0)))
-             for image in images]
-    cells += [np.zeros_like(cells[0])] * (-len(cells) % columns)
-    rows = [np.hstack(cells[i:i + columns])
-            for i in range(0, len(cells), columns)]
-    return np.vstack(rows) if rows else np.zeros((height, width, 3),
-                                                 np.uint8)
 
 
 def main() -> None:
@@ -90,7 +81,7 @@ def main() -> None:
                 image, sample, resize=args.size))
         path = out_dir / f'{name}.png'
         if drawn:
-            mmcv.imwrite(mmcv.rgb2bgr(grid(drawn)), str(path))
+            mmcv.imwrite(mmcv.rgb2bgr(tile_images(drawn)), str(path))
         print(f'{name}: {len(drawn)} of {len(chosen)} '
               f'{"right" if name == "best" else "wrong"} predictions'
               + (f' -> {path}' if drawn else ''))
