@@ -1,4 +1,6 @@
 """Test set-up shared by every test."""
+import os
+
 import pytest
 import torch
 from mmengine.logging import MMLogger
@@ -7,7 +9,22 @@ from mmengine.logging import MMLogger
 # the tools), run first: with a worker per core, the many short tests
 # then fill the end instead of one long module running alone.
 LONG_FIRST = ('tests/tools/', 'tests/test_wheel.py', 'tests/deploy/',
-              'tests/apis/', 'tests/configs/')
+              'tests/apis/', 'tests/configs/',
+              'tests/models/backbones/test_export.py', 'tests/converters/')
+
+
+def pytest_sessionstart(session):
+    """With pytest-xdist workers, train and test the shared digits model
+    before they start, on every core (:mod:`tests.tools.tiny_digits`):
+    otherwise one worker trains it on one core while the other waits for
+    it."""
+    config = session.config
+    if getattr(config.option, 'numprocesses', None) and not hasattr(
+            config, 'workerinput'):
+        from .tools.tiny_digits import make_tested_digits, make_trained_digits
+        base = config._tmp_path_factory.getbasetemp()
+        make_trained_digits(base, threads=len(os.sched_getaffinity(0)))
+        make_tested_digits(base)
 
 
 def pytest_collection_modifyitems(items):

@@ -78,19 +78,17 @@ class TestedDigits(NamedTuple):
     metrics: Path
 
 
-def shared_folder(tmp_path_factory, name: str) -> Path:
-    """A folder every pytest-xdist worker of this run sees (the first one
-    to ask makes it), beside the workers' own temporary folders."""
+def shared_base(tmp_path_factory) -> Path:
+    """The folder every pytest-xdist worker of this run sees (the parent of
+    the workers' own temporary folders; the run's temporary folder without
+    workers): where the shared digits and models are made once."""
     base = tmp_path_factory.getbasetemp()
-    if os.environ.get('PYTEST_XDIST_WORKER'):
-        base = base.parent
-    return base / name
+    return base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base
 
 
-@pytest.fixture(scope='session')
-def digits_root(tmp_path_factory) -> Path:
-    """The digits, written once per test run."""
-    root = shared_folder(tmp_path_factory, 'digits')
+def make_digits(base: Path) -> Path:
+    """Write the digits under ``base`` unless a process did already."""
+    root = base / 'digits'
     done = root.with_suffix('.done')
     with FileLock(f'{root}.lock'):
         if not done.exists():
@@ -99,12 +97,11 @@ def digits_root(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope='session')
-def trained_digits(digits_root, tmp_path_factory) -> TrainedDigits:
-    """The digits model that tools/train.py trains from the tiny config,
-    once per test run: what the tests of the tools that read a checkpoint
-    use."""
-    folder = shared_folder(tmp_path_factory, 'trained_digits')
+def make_trained_digits(base: Path, threads: int = 1) -> TrainedDigits:
+    """Train the shared digits model under ``base`` unless a process did
+    already, with tools/train.py on ``threads`` threads."""
+    digits_root = make_digits(base)
+    folder = base / 'trained_digits'
     checkpoint = folder / f'epoch_{TRAINED_EPOCHS}.pth'
     with FileLock(f'{folder}.lock'):
         if not checkpoint.exists():
@@ -114,8 +111,47 @@ def trained_digits(digits_root, tmp_path_factory) -> TrainedDigits:
                 train_images=ALL_TRAINING_IMAGES,
                 image_size=TRAINED_IMAGE_SIZE)
             run_tool(['tools/train.py', str(config), '--work-dir',
-                      str(folder)])
+                      str(folder)],
+                     extra_env=dict(OMP_NUM_THREADS=str(threads)))
     return TrainedDigits(folder / 'digits.py', checkpoint)
+
+
+def make_tested_digits(base: Path) -> TestedDigits:
+    """Test the shared digits model with tools/test.py --out under ``base``
+    unless a process did already."""
+    trained = make_trained_digits(base)
+    folder = base / 'tested_digits'
+    tested = TestedDigits(folder / 'pred.pkl', folder / 'metrics.json')
+    with FileLock(f'{folder}.lock'):
+        if not tested.metrics.exists():
+            for out, item in ((tested.predictions, 'pred'),
+                              (tested.metrics, 'metrics')):
+                run_tool(['tools/test.py', str(trained.config),
+                          str(trained.checkpoint), '--work-dir',
+                          str(folder / 'work'), '--out', str(out),
+                          '--out-item', item])
+    return tested
+
+
+@pytest.fixture(scope='session')
+def digits_root(tmp_path_factory) -> Path:
+    """The digits, written once per test run."""
+    return make_digits(shared_base(tmp_path_factory))
+
+
+@pytest.fixture(scope='session')
+def trained_digits(tmp_path_factory) -> TrainedDigits:
+    """The digits model that tools/train.py trains from the tiny config,
+    once per test run: what the tests of the tools that read a checkpoint
+    use."""
+    return make_trained_digits(shared_base(tmp_path_factory))
+
+
+@pytest.fixture(scope='session')
+def tested_digits(tmp_path_factory) -> TestedDigits:
+    """The trained digits model's test predictions (a pickle) and metrics
+    (JSON), written once per test run by tools/test.py --out."""
+    return make_tested_digits(shared_base(tmp_path_factory))
 
 
 def write_tiny_config(path: Path,
@@ -173,20 +209,3 @@ def run_tool(args: List[str],
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
-
-
-@pytest.fixture(scope='session')
-def tested_digits(trained_digits, tmp_path_factory) -> TestedDigits:
-    """The trained digits model's test predictions (a pickle) and metrics
-    (JSON), written once per test run by tools/test.py --out."""
-    folder = shared_folder(tmp_path_factory, 'tested_digits')
-    tested = TestedDigits(folder / 'pred.pkl', folder / 'metrics.json')
-    with FileLock(f'{folder}.lock'):
-        if not tested.metrics.exists():
-            for out, item in ((tested.predictions, 'pred'),
-                              (tested.metrics, 'metrics')):
-                run_tool(['tools/test.py', str(trained_digits.config),
-                          str(trained_digits.checkpoint), '--work-dir',
-                          str(folder / 'work'), '--out', str(out),
-                          '--out-item', item])
-    return tested
