@@ -11,6 +11,7 @@ from .cfg_options import CfgOptionsAction, merge_cfg_options
 from .data_checks import check_data_roots
 from .int8_check import labelled_batches, quantize_and_check, top1
 from .model_checks import check_neck_in_channels
+from .predictions import load_predictions, test_set_metainfo
 from .registry_errors import explain_unknown_type
 from .run_checks import check_checkpoint
 from .show import enable_drawing, tile_images
@@ -35,5 +36,5 @@ __all__ = [
     'add_shape_arg', 'BadCfgOptionError', 'MissingDataError',
     'UserInputError', 'NeckChannelsError', 'check_neck_in_channels',
     'build_model', 'load_for_export', 'parse_image_shape', 'enable_drawing',
-    'tile_images'
+    'tile_images', 'load_predictions', 'test_set_metainfo'
 ]

@@ -12,18 +12,17 @@ prediction, its short edge at ``--size`` pixels.
 """
 import argparse
 from pathlib import Path
-from typing import Dict, List
 
 import mmcv
-import mmengine
 
 from mmshuffle.cli import (
     add_cfg_options_arg,
     load_config,
+    load_predictions,
     run_tool,
+    test_set_metainfo,
     tile_images,
 )
-from mmshuffle.errors import UserInputError
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,17 +49,9 @@ def main() -> None:
     from mmpretrain.structures import DataSample
     from mmpretrain.visualization import UniversalVisualizer
     args = parse_args()
-    if not Path(args.pkl).is_file():
-        raise UserInputError(f'predictions {args.pkl}: no such file')
+    results = load_predictions(args.pkl, classifier=True)
     cfg = load_config(args.config, None, 'none', args.cfg_options)
-    results: List[Dict] = mmengine.load(args.pkl)
-    if not results or 'pred_label' not in results[0]:
-        raise UserInputError(f'{args.pkl}: not the predictions of a '
-                             'classifier (no pred_label)')
-    from mmengine.registry import DATASETS, DefaultScope
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        classes = DATASETS.build(cfg.test_dataloader.dataset).metainfo.get(
-            'classes')
+    classes = test_set_metainfo(cfg).get('classes')
     visualizer = UniversalVisualizer()
     visualizer.dataset_meta = dict(classes=classes) if classes else {}
     out_dir = Path(args.out_dir)

@@ -16,7 +16,6 @@ import csv
 import tempfile
 from pathlib import Path
 
-import mmengine
 import torch
 
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
@@ -26,9 +25,10 @@ from mmshuffle.cli import (
     build_runner,
     check_checkpoint,
     load_config,
+    load_predictions,
     run_tool,
+    test_set_metainfo,
 )
-from mmshuffle.errors import UserInputError
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,9 +52,7 @@ def predictions(cfg, checkpoint: str):
     """The test set's predictions: read from a .pkl, or made by running the
     test loop, as tools/test.py does, with MMEngine's ``DumpResults``."""
     if checkpoint.endswith(('.pkl', '.pickle')):
-        if not Path(checkpoint).is_file():
-            raise UserInputError(f'predictions {checkpoint}: no such file')
-        return mmengine.load(checkpoint)
+        return load_predictions(checkpoint, classifier=True)
     from mmengine.evaluator import DumpResults
     check_checkpoint(checkpoint)
     cfg.load_from = checkpoint
@@ -63,16 +61,9 @@ def predictions(cfg, checkpoint: str):
         runner = build_runner(cfg, ('test', ))
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=dump))
         runner.test()
-        return mmengine.load(dump)
+        return load_predictions(dump, classifier=True)
 
 
-def class_names(cfg, count: int):
-    """The test set's class names, else the label numbers."""
-    from mmengine.registry import DATASETS, DefaultScope
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        classes = DATASETS.build(cfg.test_dataloader.dataset).metainfo.get(
-            'classes')
-    return list(classes) if classes else [str(i) for i in range(count)]
 
 
 def main() -> None:
@@ -81,17 +72,13 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, None, 'none', args.cfg_options)
     results = predictions(cfg, args.checkpoint)
-    if not results or 'pred_label' not in results[0]:
-        raise UserInputError(
-            f'{args.checkpoint}: not the predictions of a classifier (no '
-            'pred_label); for a detector use mmdet\'s '
-            'tools/analysis_tools/confusion_matrix.py')
     pred = torch.stack([torch.as_tensor(r['pred_label']).flatten()[0]
                         for r in results])
     target = torch.stack([torch.as_tensor(r['gt_label']).flatten()[0]
                           for r in results])
     num_classes = len(results[0]['pred_score'])
-    classes = class_names(cfg, num_classes)
+    classes = list(test_set_metainfo(cfg).get('classes') or
+                   map(str, range(num_classes)))
     matrix = ConfusionMatrix.calculate(pred, target, num_classes=num_classes)
     precision, recall, f1, support = SingleLabelMetric.calculate(
         pred, target, average=None, num_classes=num_classes)

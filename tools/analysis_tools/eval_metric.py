@@ -12,11 +12,14 @@ import argparse
 import json
 from pathlib import Path
 
-import mmengine
-
 import mmshuffle.compat  # noqa: F401  (applies the fixes on import)
-from mmshuffle.cli import add_cfg_options_arg, load_config, run_tool
-from mmshuffle.errors import UserInputError
+from mmshuffle.cli import (
+    add_cfg_options_arg,
+    load_config,
+    load_predictions,
+    run_tool,
+    test_set_metainfo,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,20 +36,14 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     """Score and print."""
     from mmengine.evaluator import Evaluator
-    from mmengine.registry import DATASETS, DefaultScope
+    from mmengine.registry import DefaultScope
     args = parse_args()
-    if not Path(args.pkl).is_file():
-        raise UserInputError(f'predictions {args.pkl}: no such file')
+    predictions = load_predictions(args.pkl)
     cfg = load_config(args.config, None, 'none', args.cfg_options)
-    predictions = mmengine.load(args.pkl)
-    if not isinstance(predictions, list) or not predictions:
-        raise UserInputError(f'predictions {args.pkl}: not the list of '
-                             'predictions tools/test.py --out writes')
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         evaluator = Evaluator(cfg.test_evaluator)
         # Metrics that need the class names (CocoMetric) read them here.
-        evaluator.dataset_meta = DATASETS.build(
-            cfg.test_dataloader.dataset).metainfo
+        evaluator.dataset_meta = test_set_metainfo(cfg)
         metrics = evaluator.offline_evaluate(predictions, None,
                                              chunk_size=len(predictions))
     metrics = {key: float(value) for key, value in metrics.items()}
