@@ -27,6 +27,16 @@ def pytest_sessionstart(session):
         make_tested_digits(base)
 
 
+def pytest_configure(config):
+    """In a pytest-xdist worker, run torch on the worker's share of the
+    cores: on these 2-core machines, two workers of two threads each wait
+    for cores far longer than the tests' small forwards take."""
+    workerinput = getattr(config, 'workerinput', None)
+    if workerinput:
+        cores = len(os.sched_getaffinity(0))
+        torch.set_num_threads(max(1, cores // workerinput['workercount']))
+
+
 def pytest_collection_modifyitems(items):
     """Order the modules: :data:`LONG_FIRST`, then the rest, each group in
     its usual order."""
@@ -41,18 +51,6 @@ def pytest_collection_modifyitems(items):
 def quiet_mmengine():
     """Keep MMEngine's per-parameter init logs out of test output."""
     MMLogger.get_instance('mmengine').setLevel('WARNING')
-
-
-@pytest.fixture(scope='module')
-def one_thread():
-    """Run a module's tests on one torch thread: on these shared 2-core
-    machines a second thread waits for a core far longer than the tiny
-    forwards take. Modules ask for it with
-    ``pytestmark = pytest.mark.usefixtures('one_thread')``."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 # The digits and a model trained on them, made once per test run, for the

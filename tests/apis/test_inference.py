@@ -11,7 +11,7 @@ import torch
 from mmshuffle.apis import get_model, inference_model
 from mmshuffle.errors import UserInputError
 
-from ..tools.tiny_digits import LEARNT_TOP1, run_tool
+from ..tools.tiny_digits import LEARNT_TOP1, run_tool, run_tool_here
 
 IMAGE_DEMO = 'demo/image_demo.py'
 
@@ -92,7 +92,7 @@ def test_the_demo_prints_top_k_and_draws(trained_digits, digits_root,
 def test_mistakes_are_one_line(args, message, tmp_path):
     (tmp_path / 'a.png').write_bytes(b'')
     args = [str(tmp_path) if a == 'demo' else a for a in args]
-    result = run_tool([IMAGE_DEMO] + args, check=False)
+    result = run_tool_here([IMAGE_DEMO] + args)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(message)
     assert 'Traceback' not in result.stderr

@@ -28,9 +28,6 @@ TORCHVISION_MODEL = 'shufflenet-v2-0.5x_torchvision_in1k'
 MMPRETRAIN_MODEL = 'shufflenet-v2-1x_16xb64_in1k'
 
 
-pytestmark = pytest.mark.usefixtures('one_thread')
-
-
 @pytest.fixture
 def offline_hub(tmp_path, monkeypatch):
     """torch.hub's cache in tmp_path, and every download failing as it does

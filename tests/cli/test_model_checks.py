@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmshuffle.cli import check_neck_in_channels
 from mmshuffle.errors import NeckChannelsError
 
-from ..tools.tiny_digits import ROOT, run_tool
+from ..tools.tiny_digits import ROOT, run_tool_here
 
 FCOS_CONFIG = ROOT / 'configs' / 'detection' / \
     'fcos_shufflenet-v2-1x_fpn_shapes.py'
@@ -31,12 +31,11 @@ def test_neck_that_does_not_fit_is_refused_naming_both_lists():
 
 
 def test_tools_refuse_a_neck_that_does_not_fit(tmp_path):
-    result = run_tool([
+    result = run_tool_here([
         'tools/train.py',
         str(FCOS_CONFIG), '--work-dir',
         str(tmp_path), '--cfg-options', 'model.neck.in_channels=[1,2,3]'
-    ],
-                      check=False)
+    ])
     assert result.returncode == 1
     assert 'error: model.neck.in_channels [1, 2, 3] do not match the ' \
         "channels of the backbone's outputs [116, 232, 464]" in result.stderr

@@ -33,9 +33,6 @@ BY_NAME: Dict[str, dict] = {model['Name']: model for _, model in MODELS_LISTED}
 CONFIGS = sorted({model['Config'] for _, model in MODELS_LISTED})
 
 
-pytestmark = pytest.mark.usefixtures('one_thread')
-
-
 def metrics_of(model: dict) -> Dict[str, float]:
     found = {
         key: value
@@ -59,7 +56,6 @@ def test_every_imagenet_config_is_in_a_metafile():
         for path in (REPO / 'configs' / family).glob('*_in1k.py'))
     assert len(imagenet_configs) == 14
     assert sorted(set(imagenet_configs) - set(CONFIGS)) == []
-
 
 
 @pytest.mark.parametrize('metafile, model', MODELS_LISTED,

@@ -1,6 +1,6 @@
 import json
 
-from .tiny_digits import run_tool
+from .tiny_digits import run_tool, run_tool_here
 
 
 def write_scalars(path):
@@ -26,10 +26,9 @@ def test_plot_curve_writes_a_png(tmp_path):
 def test_missing_key_is_named(tmp_path):
     scalars = tmp_path / 'scalars.json'
     write_scalars(scalars)
-    result = run_tool([
+    result = run_tool_here([
         'tools/analysis_tools/analyze_logs.py', 'plot_curve',
         str(scalars), '--keys', 'loss', 'accuracy/top5'
-    ],
-                      check=False)
+    ])
     assert result.returncode == 1
     assert "has no values for ['accuracy/top5']" in result.stderr

@@ -3,7 +3,7 @@ confident right and wrong predictions, drawn in two grids."""
 import cv2
 import mmengine
 
-from .tiny_digits import ROOT, run_tool
+from .tiny_digits import ROOT, run_tool, run_tool_here
 
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'analyze_results.py'
 
@@ -25,13 +25,12 @@ def test_the_best_and_worst_are_drawn(trained_digits, tested_digits,
 
 
 def test_bad_arguments_are_named(trained_digits, tested_digits, tmp_path):
-    result = run_tool([str(TOOL), str(trained_digits.config),
-                       str(tested_digits.predictions), '--topk', '0'],
-                      check=False)
+    result = run_tool_here([str(TOOL), str(trained_digits.config),
+                       str(tested_digits.predictions), '--topk', '0'])
     assert result.returncode == 2 and '--topk must be at least 1, got 0' \
         in result.stderr
-    result = run_tool([str(TOOL), str(trained_digits.config),
-                       str(tmp_path / 'no.pkl')], check=False)
+    result = run_tool_here([str(TOOL), str(trained_digits.config),
+                       str(tmp_path / 'no.pkl')])
     assert result.returncode == 1
     assert result.stderr.strip().endswith(
         f'error: predictions {tmp_path / "no.pkl"}: no such file')

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from ..benchmark.stub import stub_results
-from .tiny_digits import ROOT, run_tool
+from .tiny_digits import ROOT, run_tool, run_tool_here
 
 BENCHMARK = ROOT / 'tools' / 'analysis_tools' / 'benchmark.py'
 
@@ -31,5 +31,5 @@ def test_the_report_is_drawn_again_from_a_run_s_json(tmp_path):
     (['--sweep-variants', 'resnet50'], "invalid choice: 'resnet50'"),
 ])
 def test_bad_arguments_are_named(args, message):
-    result = run_tool([str(BENCHMARK), *args], check=False)
+    result = run_tool_here([str(BENCHMARK), *args])
     assert result.returncode == 2 and message in result.stderr

@@ -7,7 +7,7 @@ import pytest
 from mmshuffle.demo_data import materialize_shapes
 
 from .test_detection_tools import SHAPES_CONFIG
-from .tiny_digits import DEMO_CONFIG, ROOT, run_tool
+from .tiny_digits import DEMO_CONFIG, ROOT, run_tool, run_tool_here
 
 TOOL = ROOT / 'tools' / 'visualization' / 'browse_dataset.py'
 
@@ -39,5 +39,5 @@ def test_shapes_are_drawn_with_their_boxes(tmp_path):
     (['--phase', 'dev'], "invalid choice: 'dev'"),
 ])
 def test_bad_arguments_are_named(args, message):
-    result = run_tool([str(TOOL), str(DEMO_CONFIG), *args], check=False)
+    result = run_tool_here([str(TOOL), str(DEMO_CONFIG), *args])
     assert result.returncode == 2 and message in result.stderr

@@ -5,7 +5,7 @@ import csv
 
 import cv2
 
-from .tiny_digits import ROOT, run_tool
+from .tiny_digits import ROOT, run_tool, run_tool_here
 
 TOOL = ROOT / 'tools' / 'analysis_tools' / 'confusion_matrix.py'
 
@@ -32,8 +32,8 @@ def test_the_checkpoint_and_its_predictions_agree(trained_digits,
 
 def test_predictions_that_are_not_a_classifier_s_are_one_line(
         trained_digits, tmp_path):
-    result = run_tool([str(TOOL), str(trained_digits.config),
-                       str(tmp_path / 'nope.pkl')], check=False)
+    result = run_tool_here([str(TOOL), str(trained_digits.config),
+                       str(tmp_path / 'nope.pkl')])
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f'error: predictions {tmp_path / "nope.pkl"}: no such file')

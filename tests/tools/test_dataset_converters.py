@@ -2,7 +2,7 @@
 line, and nothing is written."""
 import pytest
 
-from .tiny_digits import run_tool
+from .tiny_digits import run_tool_here
 
 CASES = {
     'digits fraction': (['digits.py', '{root}', '--val-fraction', '1.5'],
@@ -21,8 +21,7 @@ def test_a_bad_value_is_one_line(case, tmp_path):
     (tmp_path / 'a_file').write_text('')
     args = [arg.format(root=tmp_path / 'out', file=tmp_path / 'a_file')
             for arg in args]
-    result = run_tool([f'tools/dataset_converters/{args[0]}', *args[1:]],
-                      check=False)
+    result = run_tool_here([f'tools/dataset_converters/{args[0]}', *args[1:]])
     assert result.returncode == 2
     # argparse's usage line, then the error.
     last = result.stderr.strip().splitlines()[-1]

@@ -1,11 +1,8 @@
 """tools/deployment/export.py: each family to ONNX, TorchScript and an
 exported program, checked by the tool and again here."""
-import runpy
-import sys
 import warnings
 from pathlib import Path
 from typing import List, NamedTuple
-from unittest import mock
 
 import pytest
 import torch
@@ -16,7 +13,7 @@ import mmshuffle.deploy.export as export_api
 from mmshuffle.cli import build_model
 
 from ..helpers import randomize_norm_stats
-from .tiny_digits import ROOT, run_tool
+from .tiny_digits import ROOT, run_tool_here
 
 EXPORT_TOOL = ROOT / 'tools' / 'deployment' / 'export.py'
 SHAPE = (64, 64)
@@ -62,15 +59,19 @@ def trained(request, tmp_path_factory) -> Trained:
     return Trained(config, checkpoint, model.eval())
 
 
-pytestmark = pytest.mark.usefixtures('one_thread')
+def export(args: List[str]) -> str:
+    """Run the tool in this process (its imports are paid once); give what
+    it printed."""
+    result = run_tool_here([str(EXPORT_TOOL)] + args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
-def export(args: List[str], capsys) -> str:
-    """Run the tool in this process (its imports are paid once) and give
-    what it printed."""
-    with mock.patch.object(sys, 'argv', [str(EXPORT_TOOL)] + args):
-        runpy.run_path(str(EXPORT_TOOL), run_name='__main__')
-    return capsys.readouterr().out
+def export_error(args: List[str]) -> str:
+    """Run the tool in this process on a mistake; give its one line."""
+    result = run_tool_here([str(EXPORT_TOOL)] + args)
+    assert result.returncode == 1
+    return result.stderr.rstrip('\n')
 
 
 def reload(fmt: str, path: Path):
@@ -106,25 +107,25 @@ def assert_matches_pytorch(model: nn.Module, fmt: str, path: Path,
 
 
 @pytest.mark.parametrize('fmt', export_api.EXPORT_FORMATS)
-def test_export_is_verified_and_matches_pytorch(fmt, trained, capsys):
+def test_export_is_verified_and_matches_pytorch(fmt, trained):
     out = trained.checkpoint.with_name('model' + export_api.SUFFIXES[fmt])
     printed = export([
         str(trained.config),
         str(trained.checkpoint), '--format', fmt, '--out',
         str(out), '--shape', *map(str, SHAPE)
-    ], capsys)
+    ])
     assert f'exported ImageClassifier to {out} ({fmt}, batch 1)' in printed
     assert 'input: float32 (N, 3, 64, 64)' in printed
     assert 'at batch 1: max abs diff ' in printed
     assert_matches_pytorch(trained.model, fmt, out)
 
 
-def test_onnx_with_a_dynamic_batch_runs_at_batch_1_and_3(trained, capsys):
+def test_onnx_with_a_dynamic_batch_runs_at_batch_1_and_3(trained):
     printed = export([
         str(trained.config),
         str(trained.checkpoint), '--format', 'onnx', '--dynamic-batch',
         '--shape', *map(str, SHAPE)
-    ], capsys)
+    ])
     # By default the export lies beside the checkpoint.
     out = trained.checkpoint.with_suffix('.onnx')
     assert '(onnx, dynamic batch)' in printed
@@ -135,7 +136,7 @@ def test_onnx_with_a_dynamic_batch_runs_at_batch_1_and_3(trained, capsys):
 
 @pytest.mark.parametrize('trained', ['ShuffleNetV2'], indirect=True)
 def test_a_failed_verification_exits_and_writes_nothing(
-        trained, capsys, monkeypatch, tmp_path):
+        trained, monkeypatch, tmp_path):
     load_export = export_api.load_export
 
     def off_by_a_little(fmt, path):
@@ -144,13 +145,12 @@ def test_a_failed_verification_exits_and_writes_nothing(
 
     monkeypatch.setattr(export_api, 'load_export', off_by_a_little)
     out = tmp_path / 'model.pt'
-    with pytest.raises(SystemExit) as exited:
-        export([
-            str(trained.config),
-            str(trained.checkpoint), '--format', 'torchscript', '--out',
-            str(out), '--shape', '32'
-        ], capsys)
-    assert str(exited.value) == (
+    message = export_error([
+        str(trained.config),
+        str(trained.checkpoint), '--format', 'torchscript', '--out',
+        str(out), '--shape', '32'
+    ])
+    assert message == (
         'error: the torchscript export differs from PyTorch at batch 1: '
         f'max abs diff 0.001 > tolerance 0.0001; {out} was not written')
     assert list(tmp_path.iterdir()) == []
@@ -158,46 +158,41 @@ def test_a_failed_verification_exits_and_writes_nothing(
 
 @pytest.mark.parametrize('trained', ['ShuffleNetV2'], indirect=True)
 def test_a_checkpoint_of_another_model_is_one_clear_line(trained, tmp_path):
-    result = run_tool([
-        str(EXPORT_TOOL),
+    message = export_error([
         str(trained.config),
         str(trained.checkpoint), '--format', 'onnx', '--cfg-options',
         'model.head.num_classes=7'
-    ],
-                      check=False)
-    assert result.returncode == 1
-    assert result.stderr == (
+    ])
+    assert message == (
         f'error: the weights in {trained.checkpoint} do not fit the model '
         'of the config: head.fc.weight has shape '
         f'(10, {trained.model.head.fc.in_features}) in the checkpoint but '
         f'(7, {trained.model.head.fc.in_features}) in the model; '
         'head.fc.bias has shape (10,) in the checkpoint but (7,) in the '
-        'model. Was it trained with this config?\n')
+        'model. Was it trained with this config?')
 
 
 @pytest.mark.parametrize('trained', ['ShuffleNetV2'], indirect=True)
 @pytest.mark.parametrize('shape', [['0', '64'], ['64', '64', '3']])
-def test_a_bad_shape_is_named(shape, trained, capsys):
-    with pytest.raises(SystemExit) as exited:
-        export([
-            str(trained.config),
-            str(trained.checkpoint), '--format', 'onnx', '--shape', *shape
-        ], capsys)
-    assert str(exited.value) == (
+def test_a_bad_shape_is_named(shape, trained):
+    message = export_error([
+        str(trained.config),
+        str(trained.checkpoint), '--format', 'onnx', '--shape', *shape
+    ])
+    assert message == (
         'error: --shape must be H W (or one size for a square image), '
         f'positive integers, got {" ".join(shape)}')
 
 
 @pytest.mark.parametrize('trained', ['ShuffleNetV2'], indirect=True)
-def test_an_exported_program_must_be_a_pt2_file(trained, capsys, tmp_path):
+def test_an_exported_program_must_be_a_pt2_file(trained, tmp_path):
     out = tmp_path / 'model.pt'
-    with pytest.raises(SystemExit) as exited:
-        export([
-            str(trained.config),
-            str(trained.checkpoint), '--format', 'exported-program',
-            '--out', str(out)
-        ], capsys)
-    assert str(exited.value) == (
+    message = export_error([
+        str(trained.config),
+        str(trained.checkpoint), '--format', 'exported-program',
+        '--out', str(out)
+    ])
+    assert message == (
         f'error: --out {out}: an exported program must be a .pt2 file '
         '(torch.export.save and torch.export.load expect one), e.g. '
         f'{tmp_path / "model.pt2"}')

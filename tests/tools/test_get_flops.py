@@ -12,7 +12,7 @@ from mmshuffle.analysis.complexity import (
 )
 from mmshuffle.registry import MODELS
 
-from .tiny_digits import run_tool
+from .tiny_digits import run_tool, run_tool_here
 
 GET_FLOPS = 'tools/analysis_tools/get_flops.py'
 V2_1X = 'configs/shufflenet_v2/shufflenet-v2-1x_16xb64_in1k.py'
@@ -55,7 +55,7 @@ def test_shape_and_cfg_options_change_the_count():
 
 
 def test_a_bad_shape_is_one_clear_line():
-    result = run_tool([GET_FLOPS, V2_1X, '--shape', '224', '0'], check=False)
+    result = run_tool_here([GET_FLOPS, V2_1X, '--shape', '224', '0'])
     assert result.returncode == 1
     assert result.stderr == (
         'error: --shape must be H W (or one size for a square image), '

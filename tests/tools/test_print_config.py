@@ -2,7 +2,7 @@
 as Python that MMEngine reads back."""
 from mmengine.config import Config
 
-from .tiny_digits import DEMO_CONFIG, ROOT, run_tool
+from .tiny_digits import DEMO_CONFIG, ROOT, run_tool, run_tool_here
 
 TOOL = ROOT / 'tools' / 'misc' / 'print_config.py'
 
@@ -21,6 +21,6 @@ def test_the_printed_config_reads_back_with_the_options(tmp_path):
 
 
 def test_a_missing_config_is_one_line():
-    result = run_tool([str(TOOL), 'nowhere.py'], check=False)
+    result = run_tool_here([str(TOOL), 'nowhere.py'])
     assert result.returncode == 1
     assert result.stderr.strip() == 'error: config file not found: nowhere.py'

@@ -9,7 +9,13 @@ import numpy as np
 import onnxruntime
 import pytest
 
-from .tiny_digits import LEARNT_TOP1, ROOT, TRAINED_IMAGE_SIZE, run_tool
+from .tiny_digits import (
+    LEARNT_TOP1,
+    ROOT,
+    TRAINED_IMAGE_SIZE,
+    run_tool,
+    run_tool_here,
+)
 
 QUANTIZE_TOOL = ROOT / 'tools' / 'deployment' / 'quantize.py'
 
@@ -70,9 +76,9 @@ def test_the_int8_model_written_runs_on_its_own(quantized):
 ])
 def test_bad_arguments_are_named(quantized, args, message):
     args = [a.format(checkpoint=quantized.checkpoint) for a in args]
-    result = run_tool([
+    result = run_tool_here([
         str(QUANTIZE_TOOL), str(quantized.config), str(quantized.checkpoint),
         *args
-    ], check=False)
+    ])
     assert result.returncode != 0
     assert message in result.stderr

@@ -5,7 +5,12 @@ import pickle
 
 import pytest
 
-from .tiny_digits import DEMO_CONFIG, run_tool, write_tiny_config
+from .tiny_digits import (
+    DEMO_CONFIG,
+    run_tool,
+    run_tool_here,
+    write_tiny_config,
+)
 
 
 def test_test_tool_shows_progress_and_dumps_results(tmp_path,
@@ -38,9 +43,9 @@ def test_test_tool_shows_progress_and_dumps_results(tmp_path,
 
 def test_missing_checkpoint_is_named(tmp_path, digits_root):
     config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
-    result = run_tool(
+    result = run_tool_here(
         ['tools/test.py', str(config),
-         str(tmp_path / 'nope.pth')], check=False)
+         str(tmp_path / 'nope.pth')])
     assert result.returncode == 1
     assert f'error: checkpoint file not found: {tmp_path / "nope.pth"}' in \
         result.stderr
@@ -49,9 +54,8 @@ def test_missing_checkpoint_is_named(tmp_path, digits_root):
 @pytest.mark.parametrize('out_item, out', [('pred', 'results.json'),
                                            ('metrics', 'metrics.txt')])
 def test_an_out_file_of_the_wrong_kind_is_one_line(out_item, out, tmp_path):
-    result = run_tool(['tools/test.py', str(DEMO_CONFIG), 'epoch_1.pth',
-                       '--out', str(tmp_path / out), '--out-item', out_item],
-                      check=False)
+    result = run_tool_here(['tools/test.py', str(DEMO_CONFIG), 'epoch_1.pth',
+                       '--out', str(tmp_path / out), '--out-item', out_item])
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith(
         f'test.py: error: --out {tmp_path / out}: with --out-item '

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from .tiny_digits import run_tool, write_tiny_config
+from .tiny_digits import run_tool, run_tool_here, write_tiny_config
 
 
 def final_weights(work_dir, epoch=3):
@@ -43,7 +43,7 @@ def test_kill_and_resume_ends_with_the_uninterrupted_weights(
 
 def test_missing_data_root_names_path_key_and_remedy(tmp_path):
     config = write_tiny_config(tmp_path / 'tiny.py', tmp_path / 'nowhere')
-    result = run_tool(['tools/train.py', str(config)], check=False)
+    result = run_tool_here(['tools/train.py', str(config)])
     assert result.returncode == 1
     assert "train_dataloader.dataset.data_root: the folder '" in \
         result.stderr
@@ -54,13 +54,12 @@ def test_missing_data_root_names_path_key_and_remedy(tmp_path):
 
 def test_unknown_type_suggests_close_matches(tmp_path, digits_root):
     config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
-    result = run_tool([
+    result = run_tool_here([
         'tools/train.py',
         str(config), '--work-dir',
         str(tmp_path / 'work'), '--cfg-options',
         'model.backbone.type=mmshuffle.ShufleNetV2'
-    ],
-                      check=False)
+    ])
     assert result.returncode == 1
     assert "type 'mmshuffle.ShufleNetV2' is in no registry" in result.stderr
     assert "'mmshuffle.ShuffleNetV2'" in result.stderr
@@ -68,10 +67,9 @@ def test_unknown_type_suggests_close_matches(tmp_path, digits_root):
 
 def test_cfg_options_that_do_not_parse_are_named(tmp_path, digits_root):
     config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
-    result = run_tool(
+    result = run_tool_here(
         ['tools/train.py',
-         str(config), '--cfg-options', 'train_cfg.max_epochs'],
-        check=False)
+         str(config), '--cfg-options', 'train_cfg.max_epochs'])
     assert result.returncode == 2
     assert "--cfg-options: cannot parse 'train_cfg.max_epochs': expected " \
         'KEY=VALUE' in result.stderr
@@ -79,10 +77,9 @@ def test_cfg_options_that_do_not_parse_are_named(tmp_path, digits_root):
 
 def test_cfg_options_that_do_not_merge_are_named(tmp_path, digits_root):
     config = write_tiny_config(tmp_path / 'tiny.py', digits_root)
-    result = run_tool(
+    result = run_tool_here(
         ['tools/train.py',
-         str(config), '--cfg-options', 'max_epochs.value=3'],
-        check=False)
+         str(config), '--cfg-options', 'max_epochs.value=3'])
     assert result.returncode == 1
     assert "--cfg-options max_epochs.value=3 cannot be merged" in \
         result.stderr

@@ -11,7 +11,7 @@ from mmshuffle.benchmark.classifiers import variant_classifier
 from mmshuffle.deploy import TensorForward
 from mmshuffle.models.variants import BY_NAME
 
-from .tiny_digits import ROOT, run_tool
+from .tiny_digits import ROOT, run_tool, run_tool_here
 
 TOOL = ROOT / 'tools' / 'visualization' / 'vis_cam.py'
 
@@ -56,7 +56,7 @@ def test_the_last_stage_takes_the_hooks(name):
 ])
 def test_mistakes_are_one_line(trained_digits, digits_root, args, message):
     image = sorted((digits_root / 'val' / '4').glob('*.png'))[0]
-    result = run_tool([str(TOOL), str(image), str(trained_digits.config),
-                       str(trained_digits.checkpoint), *args], check=False)
+    result = run_tool_here([str(TOOL), str(image), str(trained_digits.config),
+                       str(trained_digits.checkpoint), *args])
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(message)

@@ -1,9 +1,13 @@
 """A tiny training config on the digits, for tests that run the tools."""
+import contextlib
+import io
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Sequence
+from unittest import mock
 
 import pytest
 from filelock import FileLock
@@ -209,3 +213,33 @@ def run_tool(args: List[str],
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+def run_tool_here(args: List[str]) -> subprocess.CompletedProcess:
+    """Run a tool script in this interpreter, from the repository root, as
+    ``run_tool(args, check=False)`` runs it in a new one: for the tests of
+    mistakes, which stop before any work, without starting an interpreter.
+
+    Args:
+        args (list[str]): The script, then its arguments.
+
+    Returns:
+        subprocess.CompletedProcess: The exit status (1 for
+        ``sys.exit(message)``, as Python gives), stdout and stderr.
+    """
+    script = ROOT / args[0]
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with mock.patch.object(sys, 'argv', [str(script)] + list(args[1:])), \
+            contextlib.chdir(ROOT), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        try:
+            runpy.run_path(str(script), run_name='__main__')
+        except SystemExit as exit_:
+            if isinstance(exit_.code, str):
+                print(exit_.code, file=err)
+                code = 1
+            else:
+                code = exit_.code or 0
+    return subprocess.CompletedProcess(args, code, out.getvalue(),
+                                       err.getvalue())
