@@ -1,5 +1,5 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -30,13 +30,15 @@ def export_onnx(module: nn.Module,
                 example: Tensor,
                 dynamic_batch: bool = True,
                 dynamic_size: bool = True,
-                names: Optional[Tuple[str, str]] = None) -> bytes:
+                names: Optional[Sequence[str]] = None) -> bytes:
     """Export a module of one input to ONNX: the one ONNX export of
     mmshuffle, for the deploy backends, INT8 and the export tool.
 
     The export is ``torch.onnx.export(dynamo=True)``, one self-contained
     model. A dynamic height and width are ``Dim.AUTO`` (a size the model
-    fixes stays fixed); dynamic sizes run as fast as static ones.
+    fixes stays fixed); dynamic sizes run as fast as static ones. A module
+    with a true ``single_image`` attribute (a detector's graph) keeps a
+    batch of 1.
 
     Args:
         module (nn.Module): The inference module, eval mode.
@@ -45,19 +47,19 @@ def export_onnx(module: nn.Module,
             to True.
         dynamic_size (bool): Whether the height and width are. Defaults to
             True.
-        names (tuple[str, str], optional): The names of the input and the
-            first output. Defaults to None: the exporter's.
+        names (Sequence[str], optional): The name of the input, then those
+            of the outputs. Defaults to None: the exporter's.
 
     Returns:
         bytes: The serialised ONNX model.
     """
     auto = torch.export.Dim.AUTO
     sizes = {}
-    if dynamic_batch:
+    if dynamic_batch and not getattr(module, 'single_image', False):
         sizes[0] = torch.export.Dim('batch', min=1)
     if dynamic_size:
         sizes.update({2: auto, 3: auto})
-    input_names, output_names = ([names[0]], [names[1]]) if names else (
+    input_names, output_names = ([names[0]], list(names[1:])) if names else (
         None, None)
     with torch.no_grad():
         program = torch.onnx.export(
