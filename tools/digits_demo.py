@@ -15,15 +15,13 @@ digits, the way an ImageNet user would, then plot the curves.
 Exits with status 1 if top-1 is below the config's target (98.5% for the
 default config, 98% for the others) or INT8 loses more than a point of it.
 """
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from mmshuffle.cli.demo_runner import (
     parse_demo_args,
-    run_repo_tool,
+    quantize_step,
     train_test_plot,
 )
 from mmshuffle.demo_data import materialize_digits
@@ -54,18 +52,10 @@ def main() -> int:
     target = TARGET_TOP1.get(name, DEFAULT_TARGET_TOP1)
 
     print(f'[{TOTAL_STEPS}/{TOTAL_STEPS}] quantising to INT8', flush=True)
-    int8_metrics = work_dir / 'int8_metrics.json'
-    int8_metrics.unlink(missing_ok=True)
-    try:
-        run_repo_tool('tools/deployment/quantize.py', config,
-                      result['checkpoint'], '--metrics', str(int8_metrics),
-                      '--max-drop', str(MAX_INT8_DROP))
-    except subprocess.CalledProcessError:
-        # The tool said why; past the accepted drop it still wrote the
-        # metrics, reported below.
-        if not int8_metrics.exists():
-            return 1
-    int8 = json.loads(int8_metrics.read_text())
+    int8 = quantize_step(config, result['checkpoint'], work_dir,
+                         MAX_INT8_DROP)
+    if int8 is None:
+        return 1
     int8_ok = int8['drop'] <= MAX_INT8_DROP
 
     minutes = (time.monotonic() - start) / 60

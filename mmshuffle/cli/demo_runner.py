@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 from ..resources import resource_root
 
@@ -103,3 +103,30 @@ with its prediction and ground truth) and plot its curves.
                   '--title', title)
     return dict(metrics, checkpoint=checkpoint, curves=str(curves),
                 predictions=str(predictions))
+
+
+def quantize_step(config: str, checkpoint: str, work_dir: Path,
+                  max_drop: float) -> Optional[Dict]:
+    """Quantise a checkpoint with ``tools/deployment/quantize.py`` and read
+    what it measured.
+
+    Args:
+        config (str): The config.
+        checkpoint (str): The trained checkpoint.
+        work_dir (Path): Where the metrics file goes.
+        max_drop (float): The largest drop accepted, in points.
+
+    Returns:
+        dict, optional: The tool's ``--metrics`` (its ``drop`` may exceed
+        ``max_drop``: the tool then exits 1 but still writes them); None if
+        the tool failed before it measured.
+    """
+    metrics = work_dir / 'int8_metrics.json'
+    metrics.unlink(missing_ok=True)
+    try:
+        run_repo_tool('tools/deployment/quantize.py', config, checkpoint,
+                      '--metrics', str(metrics), '--max-drop', str(max_drop))
+    except subprocess.CalledProcessError:
+        if not metrics.exists():  # the tool said why
+            return None
+    return json.loads(metrics.read_text())

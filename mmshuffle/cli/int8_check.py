@@ -1,9 +1,11 @@
-"""Quantise a trained classifier to INT8 and check its accuracy.
+"""Quantise a trained classifier or detector to INT8 and check its
+accuracy.
 
-What ``tools/deployment/quantize.py`` and the digits demo run: calibrate on
-a random sample of training images (through the test pipeline, so no
+What ``tools/deployment/quantize.py`` and the demos run: calibrate on a
+random sample of training images (through the test pipeline, so no
 augmentation), then compare the fp32 model's and the INT8 model's top-1 on
-the validation set.
+the validation set (a classifier) or the config's test metric on the test
+set (a detector: bbox mAP).
 """
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -12,28 +14,10 @@ from mmengine.config import Config
 from torch import Tensor, nn
 
 from ..errors import UserInputError
-from .data_checks import check_data_roots
+from .split_images import preprocessed_batches
 
 # Batch size of the calibration and evaluation passes.
 BATCH_SIZE = 32
-
-
-def _dataset(cfg: Config, split: str):
-    """Build a split's dataset with the test pipeline."""
-    from mmengine.registry import DATASETS, DefaultScope
-    loader = cfg.get(f'{split}_dataloader')
-    if not loader or 'dataset' not in loader:
-        raise UserInputError(f'the config has no {split}_dataloader.dataset '
-                             'to take images from')
-    dataset_cfg = loader['dataset'].copy()
-    if 'pipeline' not in dataset_cfg:
-        raise UserInputError(
-            f'{split}_dataloader.dataset ({dataset_cfg.get("type")}) has no '
-            'pipeline; quantisation takes a plain dataset, not a wrapper')
-    dataset_cfg['pipeline'] = cfg.test_dataloader.dataset.pipeline
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope') or 'mmpretrain'):
-        return DATASETS.build(dataset_cfg)
 
 
 def labelled_batches(cfg: Config,
@@ -41,7 +25,8 @@ def labelled_batches(cfg: Config,
                      split: str,
                      max_images: Optional[int] = None,
                      seed: int = 0) -> Iterator[Tuple[Tensor, Tensor]]:
-    """Yield a split's images, preprocessed as the model takes them.
+    """Yield a split's images, preprocessed as the classifier takes them,
+    with their labels.
 
     Args:
         cfg (Config): The config.
@@ -60,21 +45,10 @@ def labelled_batches(cfg: Config,
         MissingDataError: If the split's data is not there.
         UserInputError: If the config has no such split.
     """
-    from mmengine.dataset import pseudo_collate
-    check_data_roots(cfg, (split, ))
-    dataset = _dataset(cfg, split)
-    if max_images is not None and max_images < len(dataset):
-        generator = torch.Generator().manual_seed(seed)
-        order = torch.randperm(len(dataset), generator=generator)
-        dataset = torch.utils.data.Subset(dataset,
-                                          order[:max_images].tolist())
-    loader = torch.utils.data.DataLoader(
-        dataset, batch_size=BATCH_SIZE, collate_fn=pseudo_collate)
-    with torch.no_grad():
-        for data in loader:
-            data = model.data_preprocessor(data, False)
-            labels = torch.cat([s.gt_label for s in data['data_samples']])
-            yield data['inputs'], labels
+    for data in preprocessed_batches(cfg, model, split, max_images, seed,
+                                     BATCH_SIZE):
+        labels = torch.cat([s.gt_label for s in data['data_samples']])
+        yield data['inputs'], labels
 
 
 def top1(predict: Callable[[Tensor], Tensor],
@@ -96,6 +70,23 @@ def top1(predict: Callable[[Tensor], Tensor],
     return 100.0 * correct / total
 
 
+def _quantize(cfg: Config, model: nn.Module, calibration_images: int,
+              batch_size: int) -> Tuple[List[Tensor], object, object]:
+    """Calibrate on a random sample of training images: the images, the
+    fp32 deploy path and the INT8 model quantised from its export."""
+    from mmshuffle.deploy import optimize, quantize
+    if calibration_images < 1:
+        raise UserInputError('the number of calibration images must be at '
+                             f'least 1, got {calibration_images}')
+    calibration = [
+        data['inputs'] for data in preprocessed_batches(
+            cfg, model, 'train', calibration_images, batch_size=batch_size)
+    ]
+    fp32 = optimize(model, calibration[0][:1])
+    return calibration, fp32, quantize(model, calibration,
+                                       fp32_onnx=fp32.onnx)
+
+
 def quantize_and_check(cfg: Config,
                        model: nn.Module,
                        calibration_images: int = 256) -> Dict[str, object]:
@@ -109,7 +100,8 @@ def quantize_and_check(cfg: Config,
 
     Returns:
         dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
-        its ``onnx`` is the INT8 model), ``fp32_top1``, ``int8_top1``,
+        its ``onnx`` is the INT8 model), ``fp32_deploy`` (the fp32 deploy
+        path it was quantised from), ``fp32_top1``, ``int8_top1``,
         ``drop`` (fp32 minus INT8, points), ``val_images`` and
         ``calibration_images`` (how many were used), and ``example`` (one
         validation image, ``(1, C, H, W)``, e.g. to time with).
@@ -119,23 +111,63 @@ def quantize_and_check(cfg: Config,
         UserInputError: If ``calibration_images`` is below 1 or the config
             has no train or val dataset.
     """
-    from mmshuffle.deploy import quantize
-    if calibration_images < 1:
-        raise UserInputError('the number of calibration images must be at '
-                             f'least 1, got {calibration_images}')
-    calibration = [
-        inputs for inputs, _ in labelled_batches(cfg, model, 'train',
-                                                 calibration_images)
-    ]
-    int8 = quantize(model, calibration)
+    calibration, fp32, int8 = _quantize(cfg, model, calibration_images,
+                                        BATCH_SIZE)
     val = list(labelled_batches(cfg, model, 'val'))
     fp32_top1 = top1(lambda x: model(x, mode='tensor'), val)
     int8_top1 = top1(int8, val)
     return dict(
         int8=int8,
+        fp32_deploy=fp32,
         fp32_top1=fp32_top1,
         int8_top1=int8_top1,
         drop=fp32_top1 - int8_top1,
         val_images=sum(len(labels) for _, labels in val),
         calibration_images=sum(len(x) for x in calibration),
         example=val[0][0][:1])
+
+
+def quantize_and_check_detector(cfg: Config,
+                                model: nn.Module,
+                                calibration_images: int = 64
+                                ) -> Dict[str, object]:
+    """Quantise a detector to INT8 and score it, its fp32 deploy path and
+    the PyTorch detector with the config's test metric.
+
+    Args:
+        cfg (Config): The detection config the model was trained with.
+        model (nn.Module): The trained detector, eval mode.
+        calibration_images (int): Training images to calibrate on, drawn
+            at random, one a batch. Defaults to 64.
+
+    Returns:
+        dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
+        its ``onnx`` is the INT8 model), ``metric`` (the first key of the
+        evaluator, e.g. ``'coco/bbox_mAP'``), ``scores`` (by model:
+        ``'fp32 eager'``, mmdet's own ``predict``; ``'fp32 deploy'``; and
+        ``'int8'``: its metrics and median ``ms`` per image), ``drop``
+        (fp32 deploy minus INT8 in points, 100 x the metric) and
+        ``calibration_images``.
+
+    Raises:
+        MissingDataError: If the data is not there.
+        UserInputError: If ``calibration_images`` is below 1 or the config
+            has no train or test dataset.
+    """
+    from mmshuffle.deploy.detector import mmdet_detections
+
+    from .detection_check import detection_metrics
+    calibration, fp32, int8 = _quantize(cfg, model, calibration_images, 1)
+    scores = detection_metrics(
+        cfg, model, {
+            'fp32 eager': lambda x: mmdet_detections(model, x),
+            'fp32 deploy': fp32,
+            'int8': int8,
+        })
+    metric = next(iter(scores['int8']))
+    return dict(
+        int8=int8,
+        metric=metric,
+        scores=scores,
+        drop=100 * (scores['fp32 deploy'][metric] - scores['int8'][metric]),
+        calibration_images=len(calibration))

@@ -83,17 +83,24 @@ def add_trained_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('checkpoint', help='checkpoint file')
 
 
-def add_speed_args(parser: argparse.ArgumentParser) -> None:
+def add_speed_args(parser: argparse.ArgumentParser,
+                   size_default: Optional[int] = 224,
+                   size_help: str = '224') -> None:
     """Add the flags of the timing tools: ``--threads`` (default 1) and
-    ``--size`` (the square input's side, default 224).
+    ``--size`` (the square input's side).
 
     Args:
         parser (argparse.ArgumentParser): The tool's parser.
+        size_default (int, optional): ``--size`` when not given; None lets
+            the tool choose. Defaults to 224.
+        size_help (str): What the help says the default is. Defaults to
+            '224'.
     """
     parser.add_argument('--threads', type=int, default=1,
                         help='torch and ONNX Runtime threads (default: 1)')
-    parser.add_argument('--size', type=int, default=224,
-                        help='input height and width (default: 224)')
+    parser.add_argument('--size', type=int, default=size_default,
+                        help=f'input height and width (default: '
+                        f'{size_help})')
 
 
 def check_at_least_one(parser: argparse.ArgumentParser,
@@ -104,10 +111,10 @@ def check_at_least_one(parser: argparse.ArgumentParser,
         parser (argparse.ArgumentParser): The tool's parser.
         args (argparse.Namespace): The parsed arguments.
         *names (str): The arguments' destinations, e.g. ``'batch_rounds'``
-            for ``--batch-rounds``.
+            for ``--batch-rounds``; one left at None is not checked.
     """
     for name in names:
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be at least 1, '
                          f'got {getattr(args, name)}')
 

@@ -100,14 +100,17 @@ def onnxruntime_session(module: nn.Module, example: Tensor) -> Runner:
 
     Returns:
         Callable: A function from an ``(N, C, H, W)`` tensor to the list of
-        the outputs.
+        the outputs; its ``onnx`` attribute is the exported model.
 
     Raises:
         ImportError: If onnxruntime (or onnxscript, which the exporter
             needs) is not installed.
     """
     require_onnxruntime("the 'onnxruntime' backend")
-    return session_runner(export_onnx(module, example))
+    onnx = export_onnx(module, example)
+    run = session_runner(onnx)
+    run.onnx = onnx
+    return run
 
 
 BACKENDS: Dict[str, Callable[[nn.Module, Tensor], Runner]] = {

@@ -29,7 +29,9 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
+from ..errors import ExportVerificationError
 from .backends import BACKENDS, TORCH_BACKENDS
+from .detector import COMPARED_SCORE, DetectorGraph, match_detections
 from .runtime import OptimizedModel, Outputs, inference_module
 from .steps import check_steps, prepare
 from .timing import interleaved_medians
@@ -107,7 +109,8 @@ def _build(model: nn.Module, example: Tensor, backend: str,
     if channels_last:
         example = example.contiguous(memory_format=torch.channels_last)
     runner = BACKENDS[backend](module, example)
-    return OptimizedModel(runner, backend, steps, channels_last, tuple_output)
+    return OptimizedModel(runner, backend, steps, channels_last, tuple_output,
+                          onnx=getattr(runner, 'onnx', None))
 
 
 def optimize(model: nn.Module,
@@ -176,11 +179,14 @@ def optimize(model: nn.Module,
         raise TypeError(
             'optimize takes models whose forward returns a tensor or a '
             f'tuple of tensors, got {type(expected).__name__} from '
-            f'{type(model).__name__} (a detector? optimize its backbone)')
+            f'{type(model).__name__}')
     if backend == FASTEST:
         optimized = _fastest(model, example, steps, tuple_output)
     else:
         optimized = _build(model, example, backend, steps, tuple_output)
+    if isinstance(reference_module, DetectorGraph):
+        _check_detections(optimized, example, expected)
+        return optimized
     diff = max_abs_diff(optimized(example), expected)
     scale = max(1.0, max(t.abs().max().item() for t in _as_tuple(expected)))
     if not diff <= atol * scale:
@@ -190,6 +196,18 @@ def optimize(model: nn.Module,
             f'by up to {diff:.3g} (allowed: {atol * scale:.3g}); try another '
             'backend or fewer steps')
     return optimized
+
+
+def _check_detections(optimized: OptimizedModel, example: Tensor,
+                      expected: Outputs) -> None:
+    """Check a detector's optimised detections against the model's."""
+    try:
+        match_detections(optimized(example), expected, COMPARED_SCORE)
+    except ExportVerificationError as error:
+        raise RuntimeError(
+            f'optimize: the {optimized.backend} backend with steps '
+            f'{optimized.steps} detects other boxes than the model: '
+            f'{error}; try another backend or fewer steps') from None
 
 
 def _fastest(model: nn.Module, example: Tensor,

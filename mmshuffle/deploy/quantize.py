@@ -20,6 +20,7 @@ from typing import Iterable, List, Optional, Sequence
 import torch
 from torch import Tensor, nn
 
+from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
 from .optimize import DEFAULT_STEPS
 from .runtime import OptimizedModel
@@ -53,13 +54,17 @@ def _calibration_batches(calibration_data: Iterable[Tensor]) -> List[Tensor]:
 def quantize_to_onnx(model: nn.Module,
                      calibration_data: Iterable[Tensor],
                      steps: Optional[Sequence[str]] = None,
-                     reduce_range: bool = False) -> bytes:
+                     reduce_range: bool = False,
+                     fp32_onnx: Optional[bytes] = None) -> bytes:
     """Quantise a model to an INT8 ONNX model, calibrated on images.
 
     Args:
         model (nn.Module): An MMEngine model (its ``mode='tensor'`` forward
-            is taken) or a backbone; it is quantised as in eval mode and not
-            changed.
+            is taken), an MMDetection detector (its
+            :class:`~mmshuffle.deploy.detector.DetectorGraph`: only its
+            convolutions and matrix products are quantised, the box decoding
+            and NMS stay float) or a backbone; it is quantised as in eval
+            mode and not changed.
         calibration_data (Iterable[Tensor]): Batches of input images,
             ``(N, C, H, W)`` float tensors normalised as the model takes
             them (the output of its ``data_preprocessor``), e.g. a few
@@ -71,6 +76,10 @@ def quantize_to_onnx(model: nn.Module,
         reduce_range (bool): Quantise weights to 7 bits, for CPUs without
             AVX-512 VNNI or AVX-VNNI, whose u8 x s8 products can saturate.
             Defaults to False.
+        fp32_onnx (bytes, optional): The model already exported with these
+            steps (the ``onnx`` of :func:`~mmshuffle.deploy.optimize`'s
+            ONNX Runtime backend), to quantise without exporting again.
+            Defaults to None: exported here.
 
     Returns:
         bytes: The serialised INT8 ONNX model; its input and outputs are
@@ -90,13 +99,15 @@ def quantize_to_onnx(model: nn.Module,
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
     batches = _calibration_batches(calibration_data)
-    module = prepare(model, INT8_STEPS if steps is None else steps)
-    module = module.to(memory_format=torch.contiguous_format)
+    if fp32_onnx is None:
+        module = prepare(model, INT8_STEPS if steps is None else steps)
+        module = module.to(memory_format=torch.contiguous_format)
+        fp32_onnx = export_onnx(module, batches[0])
 
     with tempfile.TemporaryDirectory() as work:
         fp32, ready, int8 = (Path(work) / name for name in (
             'fp32.onnx', 'ready.onnx', 'int8.onnx'))
-        fp32.write_bytes(export_onnx(module, batches[0]))
+        fp32.write_bytes(fp32_onnx)
         # Shape inference and graph clean-up, as ONNX Runtime advises
         # before quantising.
         quant_pre_process(str(fp32), str(ready), skip_symbolic_shape=True)
@@ -116,6 +127,9 @@ def quantize_to_onnx(model: nn.Module,
             str(ready),
             str(int8),
             Reader(),
+            # A detector's box decoding and NMS stay in float.
+            op_types_to_quantize=(['Conv', 'Gemm', 'MatMul']
+                                  if is_detector(model) else None),
             quant_format=QuantFormat.QDQ,
             per_channel=True,
             activation_type=QuantType.QUInt8,
@@ -127,7 +141,8 @@ def quantize_to_onnx(model: nn.Module,
 def quantize(model: nn.Module,
              calibration_data: Iterable[Tensor],
              steps: Optional[Sequence[str]] = None,
-             reduce_range: bool = False) -> OptimizedModel:
+             reduce_range: bool = False,
+             fp32_onnx: Optional[bytes] = None) -> OptimizedModel:
     """Quantise a model to INT8 and return a fast CPU callable.
 
     The callable takes float32 images and returns float32 outputs, as the
@@ -142,6 +157,7 @@ def quantize(model: nn.Module,
             images, see :func:`quantize_to_onnx`.
         steps (Sequence[str], optional): See :func:`quantize_to_onnx`.
         reduce_range (bool): See :func:`quantize_to_onnx`.
+        fp32_onnx (bytes, optional): See :func:`quantize_to_onnx`.
 
     Returns:
         OptimizedModel: The callable, backend ``'onnxruntime-int8'``; its
@@ -153,7 +169,7 @@ def quantize(model: nn.Module,
             else than image tensors, or a step is unknown.
     """
     batches = _calibration_batches(calibration_data)
-    int8 = quantize_to_onnx(model, batches, steps, reduce_range)
+    int8 = quantize_to_onnx(model, batches, steps, reduce_range, fp32_onnx)
     with torch.no_grad():
         fp32_outputs = prepare(model, ())(batches[0][:1])
     return OptimizedModel(

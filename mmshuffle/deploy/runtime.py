@@ -39,13 +39,18 @@ def inference_module(model: nn.Module) -> nn.Module:
     """Give a model a ``forward(x)`` that returns its tensor outputs.
 
     Args:
-        model (nn.Module): An MMEngine model (wrapped in
+        model (nn.Module): An MMDetection detector (wrapped in a
+            :class:`~mmshuffle.deploy.detector.DetectorGraph`: one image to
+            boxes, scores and labels), another MMEngine model (wrapped in
             :class:`TensorForward`) or a plain module such as a backbone
             (returned as it is).
 
     Returns:
         nn.Module: The module to optimise.
     """
+    from .detector import DetectorGraph, is_detector
+    if is_detector(model):
+        return DetectorGraph(model)
     if isinstance(model, BaseModel):
         return TensorForward(model)
     return model
@@ -67,8 +72,9 @@ class OptimizedModel:
         tuple_output (bool): Whether the model returns a tuple.
         timings (dict, optional): Seconds per call of each backend measured
             when the backend was chosen by speed. Defaults to None.
-        onnx (bytes, optional): The serialised ONNX model the backend runs,
-            where it is worth keeping (the INT8 model). Defaults to None.
+        onnx (bytes, optional): The serialised ONNX model the backend runs
+            (ONNX Runtime's, fp32 or INT8), to save or quantise. Defaults to
+            None.
     """
 
     def __init__(self,

@@ -33,3 +33,24 @@ def test_the_report_is_drawn_again_from_a_run_s_json(tmp_path):
 def test_bad_arguments_are_named(args, message):
     result = run_tool_here([str(BENCHMARK), *args])
     assert result.returncode == 2 and message in result.stderr
+
+
+def test_your_own_classifier_is_timed_every_way(trained_digits, tmp_path):
+    result = run_tool_here([
+        str(BENCHMARK), str(trained_digits.config),
+        str(trained_digits.checkpoint), '--rounds', '1', '--batch-rounds',
+        '1', '--batch', '2', '--out-dir', str(tmp_path)
+    ])
+    assert result.returncode == 0, result.stderr
+    results = json.loads((tmp_path / 'digits.json').read_text())
+    # The config's test size, its weights, every runtime at both batches.
+    assert results['size'] == [48, 48]
+    assert results['checkpoint'] == str(trained_digits.checkpoint)
+    runtimes = ['eager', 'deploy', 'INT8', 'ONNX Runtime, plain export']
+    assert list(results['latency_ms']) == runtimes
+    assert list(results['images_per_second']) == runtimes
+    report = (tmp_path / 'digits.md').read_text()
+    assert result.stdout == report + '\n'
+    assert '| runtime | batch 1 (ms) | faster than eager by | batch 2 ' \
+        '(img/s) |' in report
+    assert '| eager | ' in report and '| 1.00x |' in report

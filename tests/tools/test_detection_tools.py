@@ -7,11 +7,12 @@ from typing import List, NamedTuple
 
 import cv2
 import pytest
+import torch
 
 from mmshuffle.apis import inference_model
 from mmshuffle.demo_data import materialize_shapes
 
-from .tiny_digits import ROOT, run_tool
+from .tiny_digits import ROOT, run_tool, run_tool_here
 
 SHAPES_CONFIG = ROOT / 'configs' / 'detection' / \
     'fcos_shufflenet-v2-1x_fpn_shapes.py'
@@ -101,3 +102,64 @@ def test_inference_draws_the_boxes_above_the_threshold(detector, tmp_path):
                              checkpoint=str(detector.checkpoint),
                              device='cpu', pred_score_thr=1.0)
     assert strict[0]['scores'] == []
+
+
+def test_export_checks_the_detector_on_test_images_at_three_sizes(
+        detector, tmp_path):
+    out = tmp_path / 'detector.onnx'
+    result = run_tool_here([
+        'tools/deployment/export.py', str(detector.config),
+        str(detector.checkpoint), '--format', 'onnx', '--out', str(out),
+        '--score-thr', '0'
+    ])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines)
+                       if line.startswith('exported')):]
+    assert lines[0] == (f'exported FCOS to {out} (onnx, one image, dynamic '
+                        'height and width, decoding and NMS inside)')
+    assert lines[1].startswith('input: float32 (1, 3, H, W), normalised')
+    assert 'padded to a multiple of 32' in lines[1]
+    # Two test images at their size, the first at two more sizes.
+    sizes = [line.split(' at ')[1].split(':')[0] for line in lines[2:]]
+    assert sizes == ['160x160', '160x160', '128x192', '192x128']
+    assert all('boxes above 0, same labels' in line for line in lines[2:])
+    import onnxruntime
+    session = onnxruntime.InferenceSession(
+        str(out), providers=['CPUExecutionProvider'])
+    boxes, scores, labels = session.run(
+        None, {'image': torch.randn(1, 3, 160, 96).numpy()})
+    assert boxes.shape[1] == 4 and len(boxes) == len(scores) == len(labels)
+
+
+def test_a_detector_cannot_take_another_format(detector):
+    result = run_tool_here([
+        'tools/deployment/export.py', str(detector.config),
+        str(detector.checkpoint), '--format', 'torchscript'
+    ])
+    assert result.returncode == 1
+    assert result.stderr == ('error: --format torchscript: a detector '
+                             'exports to onnx only (its NMS is ONNX '
+                             'NonMaxSuppression)\n')
+
+
+def test_int8_scores_the_detector_with_the_test_metric(detector, tmp_path):
+    metrics = tmp_path / 'int8.json'
+    out = tmp_path / 'detector.int8.onnx'
+    result = run_tool_here([
+        'tools/deployment/quantize.py', str(detector.config),
+        str(detector.checkpoint), '--calibration-images', '4',
+        '--metrics', str(metrics), '--out', str(out), '--max-drop', '100'
+    ])
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(metrics.read_text())
+    assert measured['metric'] == 'coco/bbox_mAP'
+    assert measured['calibration_images'] == 4
+    scores = measured['scores']
+    assert list(scores) == ['fp32 eager', 'fp32 deploy', 'int8']
+    # The deploy path detects what mmdet detects: the same mAP.
+    assert scores['fp32 deploy']['coco/bbox_mAP'] == pytest.approx(
+        scores['fp32 eager']['coco/bbox_mAP'], abs=1e-3)
+    assert all(value['ms'] > 0 for value in scores.values())
+    assert '| int8 | ' in result.stdout
+    assert out.stat().st_size > 0

@@ -1,4 +1,19 @@
-"""mmshuffle beside its peers on this CPU: inference, INT8 and training.
+"""mmshuffle beside its peers on this CPU: inference, INT8 and training;
+or your own model, every way it runs.
+
+    python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT]
+        [--threads 1] [--size S] [--batch 32] [--rounds 15]
+        [--batch-rounds 5] [--out-dir work_dirs/benchmark]
+
+With a CONFIG (a classifier or an MMDetection detector) and optionally
+its CHECKPOINT (else the config's initial weights), it times, interleaved:
+eager (a detector: mmdet's own ``predict``, post-processing included), the
+deploy path (``mmshuffle.deploy.optimize``), INT8
+(``mmshuffle.deploy.quantize``, calibrated on random inputs: run
+tools/deployment/quantize.py for its accuracy) and ONNX Runtime on the
+model exported as it is; at batch 1 and (classifiers) --batch, at the
+config's test size (its last crop or resize) or --size. It prints the table
+and writes CONFIG_NAME.json and CONFIG_NAME.md to --out-dir.
 
     python tools/analysis_tools/benchmark.py [--threads 1] [--size 224]
         [--families v2 mnv2 v1] [--rounds 15] [--batch 32]
@@ -21,7 +36,8 @@ without with_cp and channels-last, with peak memory.
 Writes benchmark.json (the results), benchmark.md (the tables and targets
 drawn from them) and benchmark.png (latency against multiply-adds and
 top-1) to --out-dir. With --from-json it measures nothing and draws the
-report again from an earlier run's benchmark.json.
+report again from an earlier run's benchmark.json, or, given the
+CONFIG_NAME.json of several configs, one table of them all (configs.md).
 """
 import argparse
 import json
@@ -40,6 +56,13 @@ from mmshuffle.benchmark.classifiers import (
     torchvision_classifier,
     variant_classifier,
 )
+from mmshuffle.benchmark.one_config import (
+    benchmark_one_config,
+    config_image_size,
+    one_config_report,
+    render_configs,
+    render_one_config,
+)
 from mmshuffle.benchmark.report import provenance, write_report
 from mmshuffle.benchmark.runtimes import (
     MMSHUFFLE_DEPLOY,
@@ -54,8 +77,10 @@ from mmshuffle.benchmark.training_speed import (
     peak_training_memory,
     time_training_steps,
 )
+from mmshuffle.cli import build_model, load_config, load_for_export, run_tool
 from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import interleaved_medians, optimize, prepare
+from mmshuffle.errors import UserInputError
 from mmshuffle.models.variants import HEADLINES, VARIANTS
 from mmshuffle.registry import MODELS
 
@@ -63,8 +88,16 @@ from mmshuffle.registry import MODELS
 def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
-        description='Benchmark mmshuffle beside its peers on the CPU')
-    add_speed_args(parser)
+        description='Benchmark mmshuffle beside its peers on the CPU, or '
+        'your own model')
+    parser.add_argument('config', nargs='?',
+                        help='a classifier or detector config to time '
+                        '(default: the three families beside their peers)')
+    parser.add_argument('checkpoint', nargs='?',
+                        help="its checkpoint (default: the config's "
+                        'initial weights)')
+    add_speed_args(parser, size_default=None,
+                   size_help="224, or CONFIG's test size")
     parser.add_argument('--families', nargs='+', choices=list(HEADLINES),
                         default=list(HEADLINES), help='which models')
     parser.add_argument('--rounds', type=int, default=15,
@@ -89,8 +122,10 @@ def parse_args() -> argparse.Namespace:
                         default=Path('work_dirs/benchmark'),
                         help='where to write (default: work_dirs/benchmark)')
     parser.add_argument('--from-json', type=Path, metavar='FILE',
+                        nargs='+',
                         help='measure nothing: draw the report again from '
-                        'the benchmark.json of an earlier run')
+                        'the benchmark.json of an earlier run, or one '
+                        'table from the CONFIG_NAME.json of several')
     args = parser.parse_args()
     check_at_least_one(parser, args, 'threads', 'size', 'rounds', 'batch',
                        'batch_rounds', 'sweep_rounds', 'training_rounds')
@@ -209,16 +244,57 @@ def measure(args) -> Dict:
     return results
 
 
+def one_config(args) -> str:
+    """Time the user's model every way it runs; write and return the
+    report."""
+    torch.set_num_threads(args.threads)
+    MMLogger.get_instance('mmengine').setLevel('WARNING')
+    warnings.filterwarnings('ignore')
+    cfg = load_config(args.config, None, 'none', None)
+    if args.checkpoint:
+        model = load_for_export(cfg, args.checkpoint)
+    else:
+        model = build_model(cfg).eval()
+    size = ((args.size, args.size) if args.size else
+            config_image_size(cfg) or (224, 224))
+    log(f'{Path(args.config).stem}: timing at {size[0]}x{size[1]}')
+    results = one_config_report(
+        args.config, args.checkpoint, size, args.batch, args.threads,
+        benchmark_one_config(model, size, args.batch, args.rounds,
+                             args.batch_rounds))
+    report = render_one_config(results)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(args.config).stem
+    (args.out_dir / f'{stem}.json').write_text(json.dumps(results, indent=2))
+    (args.out_dir / f'{stem}.md').write_text(report)
+    return report
+
+
 def main() -> None:
     """Run the benchmark, or read an earlier run's results, and write the
     report."""
     args = parse_args()
+    if args.config:
+        print(one_config(args))
+        return
+    args.size = args.size or 224
     if args.from_json is not None:
-        results = json.loads(args.from_json.read_text())
+        runs = [json.loads(path.read_text()) for path in args.from_json]
+        if all('config' in run for run in runs):
+            report = render_configs(runs)
+            args.out_dir.mkdir(parents=True, exist_ok=True)
+            (args.out_dir / 'configs.md').write_text(report)
+            print(report)
+            return
+        if len(runs) > 1:
+            raise UserInputError(
+                '--from-json: give one benchmark.json, or the '
+                'CONFIG_NAME.json files of benchmark.py CONFIG runs')
+        results = runs[0]
     else:
         results = measure(args)
     print(write_report(results, args.out_dir))
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
