@@ -33,8 +33,8 @@ def load_predictions(path: Union[str, Path],
                              'predictions tools/test.py --out writes')
     if classifier and 'pred_label' not in predictions[0]:
         raise UserInputError(
-            f'predictions {path}: not a classifier\'s (no pred_label); for a '
-            "detector use mmdet's tools/analysis_tools/confusion_matrix.py")
+            f'predictions {path}: not a classifier\'s (no pred_label): does '
+            'the config match them?')
     return predictions
 
 

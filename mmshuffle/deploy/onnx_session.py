@@ -1,4 +1,5 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
+import warnings
 from typing import Callable, List, Optional, Sequence
 
 import torch
@@ -61,7 +62,10 @@ def export_onnx(module: nn.Module,
         sizes.update({2: auto, 3: auto})
     input_names, output_names = ([names[0]], list(names[1:])) if names else (
         None, None)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # torchvision 0.29's NMS shape function calls a renamed torch API.
+        warnings.filterwarnings('ignore', category=FutureWarning,
+                                message='.*create_unbacked_symint')
         program = torch.onnx.export(
             module, (example.contiguous(), ),
             dynamo=True,

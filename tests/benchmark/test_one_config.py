@@ -48,12 +48,14 @@ def test_several_configs_are_one_table():
                machine='a CPU, 2 cores', checkpoint=None, batch=32,
                threads=1, images_per_second={})
     runs = [dict(run, config='configs/a.py', size=[320, 320],
-                 latency_ms={'eager': 30.0, 'deploy': 10.0}),
+                 latency_ms={'eager': 30.0, 'deploy': 10.0, 'INT8': 12.0}),
             dict(run, config='configs/b.py', size=[160, 160],
                  latency_ms={'eager': 8.0, 'deploy': 4.0, 'INT8': 2.0})]
     report = render_configs(runs)
     assert report.startswith('2026-11-30, `python benchmark.py a.py`\n\n'
                              'a CPU, 2 cores; 1 thread(s)\n')
-    assert '| config | size | eager (ms) | deploy (ms) | INT8 (ms) |' in report
-    assert '| a | 320x320 | 30.0 | 10.0 (3.00x) | - |' in report
-    assert '| b | 160x160 | 8.0 | 4.0 (2.00x) | 2.0 (4.00x) |' in report
+    assert ('| config | size | eager (ms) | deploy (ms) | INT8 (ms) | '
+            'targets: deploy >= 2x, INT8 >= 3x |') in report
+    assert '| a | 320x320 | 30.0 | 10.0 (3.00x) | 12.0 (2.50x) | missed |' \
+        in report
+    assert '| b | 160x160 | 8.0 | 4.0 (2.00x) | 2.0 (4.00x) | met |' in report

@@ -26,11 +26,11 @@ def test_the_best_and_worst_are_drawn(trained_digits, tested_digits,
 
 def test_bad_arguments_are_named(trained_digits, tested_digits, tmp_path):
     result = run_tool_here([str(TOOL), str(trained_digits.config),
-                       str(tested_digits.predictions), '--topk', '0'])
+                            str(tested_digits.predictions), '--topk', '0'])
     assert result.returncode == 2 and '--topk must be at least 1, got 0' \
         in result.stderr
     result = run_tool_here([str(TOOL), str(trained_digits.config),
-                       str(tmp_path / 'no.pkl')])
+                            str(tmp_path / 'no.pkl')])
     assert result.returncode == 1
     assert result.stderr.strip().endswith(
         f'error: predictions {tmp_path / "no.pkl"}: no such file')

@@ -33,7 +33,7 @@ def test_the_checkpoint_and_its_predictions_agree(trained_digits,
 def test_predictions_that_are_not_a_classifier_s_are_one_line(
         trained_digits, tmp_path):
     result = run_tool_here([str(TOOL), str(trained_digits.config),
-                       str(tmp_path / 'nope.pkl')])
+                            str(tmp_path / 'nope.pkl')])
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f'error: predictions {tmp_path / "nope.pkl"}: no such file')

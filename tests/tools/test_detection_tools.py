@@ -1,6 +1,7 @@
 """tools/train.py, tools/test.py (with --show-dir) and inference_model run
 an MMDetection config (default scope mmdet) as they run classification
 ones."""
+import csv
 import json
 from pathlib import Path
 from typing import List, NamedTuple
@@ -163,3 +164,23 @@ def test_int8_scores_the_detector_with_the_test_metric(detector, tmp_path):
     assert all(value['ms'] > 0 for value in scores.values())
     assert '| int8 | ' in result.stdout
     assert out.stat().st_size > 0
+
+
+def test_the_detection_confusion_matrix_counts_every_object(detector,
+                                                             tmp_path):
+    run_tool([
+        'tools/analysis_tools/confusion_matrix.py', str(detector.config),
+        str(detector.checkpoint), '--out-dir', str(tmp_path), '--score-thr',
+        '0.05'
+    ])
+    with open(tmp_path / 'per_class.csv') as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ['class', 'precision %', 'recall %', 'F1 %', 'objects']
+    assert [row[0] for row in rows[1:]] == ['circle', 'square', 'triangle']
+    # Every object of the test set is in one row of the matrix.
+    annotations = json.loads(
+        (detector.data / 'annotations' / 'instances_val.json').read_text())
+    assert sum(int(row[4]) for row in rows[1:]) == len(
+        annotations['annotations'])
+    image = cv2.imread(str(tmp_path / 'confusion_matrix.png'))
+    assert image is not None and min(image.shape[:2]) > 500

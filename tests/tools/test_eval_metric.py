@@ -20,7 +20,7 @@ def test_the_saved_predictions_score_as_the_test_did(
 
 def test_a_missing_file_is_one_line(trained_digits, tmp_path):
     result = run_tool_here([str(TOOL), str(trained_digits.config),
-                       str(tmp_path / 'none.pkl')])
+                            str(tmp_path / 'none.pkl')])
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f'error: predictions {tmp_path / "none.pkl"}: no such file')

@@ -54,8 +54,10 @@ def test_missing_checkpoint_is_named(tmp_path, digits_root):
 @pytest.mark.parametrize('out_item, out', [('pred', 'results.json'),
                                            ('metrics', 'metrics.txt')])
 def test_an_out_file_of_the_wrong_kind_is_one_line(out_item, out, tmp_path):
-    result = run_tool_here(['tools/test.py', str(DEMO_CONFIG), 'epoch_1.pth',
-                       '--out', str(tmp_path / out), '--out-item', out_item])
+    result = run_tool_here([
+        'tools/test.py', str(DEMO_CONFIG), 'epoch_1.pth', '--out',
+        str(tmp_path / out), '--out-item', out_item
+    ])
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith(
         f'test.py: error: --out {tmp_path / out}: with --out-item '

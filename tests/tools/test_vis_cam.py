@@ -57,6 +57,6 @@ def test_the_last_stage_takes_the_hooks(name):
 def test_mistakes_are_one_line(trained_digits, digits_root, args, message):
     image = sorted((digits_root / 'val' / '4').glob('*.png'))[0]
     result = run_tool_here([str(TOOL), str(image), str(trained_digits.config),
-                       str(trained_digits.checkpoint), *args])
+                            str(trained_digits.checkpoint), *args])
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(message)

@@ -121,7 +121,8 @@ def export_a_detector(cfg: Config, args: argparse.Namespace) -> None:
         'pixels, scores (K,), labels (K,) int64'))
     for (height, width), count in checked:
         print(f'verified with onnxruntime against mmdet on a test image at '
-              f'{height}x{width}: {count} boxes above {args.score_thr:g}, '
+              f'{height}x{width}: {count} box{"es" * (count != 1)} above '
+              f'{args.score_thr:g}, '
               f'same labels, boxes within {BOX_RTOL:g}')
 
 
