@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from torch import Tensor, nn
 
-from ..errors import UserInputError
+from ..errors import MissingDataError, UserInputError
 from .data_checks import check_data_roots
 
 
@@ -87,32 +87,41 @@ def preprocessed_batches(cfg: Config,
             yield model.data_preprocessor(data, False)
 
 
-def detector_check_images(cfg: Config,
-                          model: nn.Module,
-                          count: int = 2,
-                          scales: Sequence[Tuple[float, float]] = (
-                              (0.75, 1.25), (1.25, 0.75))) -> List[Tensor]:
-    """Real test images to check a detector's export on, at several sizes:
-    the first ``count`` test images as the pipeline makes them, then the
-    first again, resized by each of ``scales`` (rounded to the data
-    preprocessor's ``pad_size_divisor``).
+def detector_check_images(
+        cfg: Config,
+        model: nn.Module,
+        fallback_size: Tuple[int, int],
+        count: int = 2,
+        scales: Sequence[Tuple[float, float]] = ((0.75, 1.25), (1.25, 0.75))
+) -> Tuple[List[Tensor], str]:
+    """Images to check a detector's export on, at several sizes: the first
+    ``count`` test images as the pipeline makes them, then the first again,
+    resized by each of ``scales`` (rounded to the data preprocessor's
+    ``pad_size_divisor``). Without the test data, random images of
+    ``fallback_size`` and its rescaled sizes.
 
     Args:
         cfg (Config): The detection config.
         model (nn.Module): The detector (its ``data_preprocessor``).
+        fallback_size (tuple[int, int]): Height and width of the random
+            image used when the test data is not there.
         count (int): Test images at their own size. Defaults to 2.
         scales (Sequence[tuple[float, float]]): Height and width factors of
             the resized copies. Defaults to ((0.75, 1.25), (1.25, 0.75)).
 
     Returns:
-        list[Tensor]: ``(1, 3, H, W)`` normalised images.
-
-    Raises:
-        MissingDataError: If the test data is not there.
+        tuple[list[Tensor], str]: ``(1, 3, H, W)`` normalised images, and
+        what they are: ``'test image'`` or ``'random image'``.
     """
     import torch.nn.functional as F
-    images = [data['inputs'] for data, _ in zip(
-        preprocessed_batches(cfg, model, 'test'), range(count))]
+    try:
+        images = [data['inputs'] for data, _ in zip(
+            preprocessed_batches(cfg, model, 'test'), range(count))]
+        source = 'test image'
+    except MissingDataError:
+        generator = torch.Generator().manual_seed(0)
+        images = [torch.randn(1, 3, *fallback_size, generator=generator)]
+        source = 'random image'
     divisor = getattr(model.data_preprocessor, 'pad_size_divisor', 1) or 1
     height, width = images[0].shape[2:]
     for scale_h, scale_w in scales:
@@ -120,4 +129,4 @@ def detector_check_images(cfg: Config,
                 for side, scale in ((height, scale_h), (width, scale_w))]
         images.append(F.interpolate(images[0], size=size, mode='bilinear',
                                     align_corners=False))
-    return images
+    return images, source

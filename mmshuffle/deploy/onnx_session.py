@@ -1,6 +1,7 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
 import warnings
 from typing import Callable, List, Optional, Sequence
+from unittest import mock
 
 import torch
 from torch import Tensor, nn
@@ -62,7 +63,11 @@ def export_onnx(module: nn.Module,
         sizes.update({2: auto, 3: auto})
     input_names, output_names = ([names[0]], list(names[1:])) if names else (
         None, None)
-    with torch.no_grad(), warnings.catch_warnings():
+    # The model is traced as PyTorch code: mmdet 3.3's box coders take
+    # another branch when torch.onnx.is_in_onnx_export() is true, one that
+    # imports the mmdet.core of mmdet 2.
+    with torch.no_grad(), warnings.catch_warnings(), mock.patch.object(
+            torch.onnx, 'is_in_onnx_export', lambda: False):
         # torchvision 0.29's NMS shape function calls a renamed torch API.
         warnings.filterwarnings('ignore', category=FutureWarning,
                                 message='.*create_unbacked_symint')
