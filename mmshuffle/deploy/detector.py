@@ -133,17 +133,16 @@ class DenseHeadDecoder(nn.Module):
         return scores.softmax(-1)[:, :-1]  # the last class is background
 
     def _select(self, scores: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-        """The ``nms_pre`` best (prior, class) pairs above ``score_thr``:
-        their scores, prior indices and classes."""
+        """The ``nms_pre`` best (prior, class) pairs: their scores, prior
+        indices and classes (the ``score_thr`` cut comes after the boxes
+        are decoded, where it gives the same boxes: decoding a fixed number
+        of boxes traces without a data-dependent size)."""
         num_classes = scores.shape[1]
         flat = scores.reshape(-1)
         if self.nms_pre > 0:
             flat, order = flat.topk(min(self.nms_pre, flat.shape[0]))
         else:
             order = torch.arange(flat.shape[0])
-        if not self.proposals:  # RPNHead keeps every score
-            keep = flat > self.score_thr
-            flat, order = flat[keep], order[keep]
         return flat, order // num_classes, order % num_classes
 
     def forward(self, cls_scores: Sequence[Tensor],
@@ -174,6 +173,9 @@ class DenseHeadDecoder(nn.Module):
                 zip(cls_scores, bbox_preds, priors)):
             scores, prior_index, labels = self._select(
                 self._scores(cls_score[0]))
+            # RPNHead keeps every score.
+            keep = (scores > self.score_thr if not self.proposals else
+                    torch.ones_like(scores, dtype=torch.bool))
             deltas = bbox_pred[0].permute(1, 2, 0).reshape(
                 -1, head.bbox_coder.encode_size)[prior_index]
             if score_factors is not None:
@@ -181,14 +183,15 @@ class DenseHeadDecoder(nn.Module):
                 scores = scores * factor[prior_index].sigmoid()
             if self.proposals:
                 labels = torch.full_like(labels, level)
-            levels.append((level_priors[prior_index], deltas, scores, labels))
-        level_priors, deltas, scores, groups = (torch.cat(parts)
-                                                for parts in zip(*levels))
+            levels.append(
+                (level_priors[prior_index], deltas, scores, labels, keep))
+        level_priors, deltas, scores, groups, keep = (
+            torch.cat(parts) for parts in zip(*levels))
         boxes = head.bbox_coder.decode(level_priors, deltas,
                                        max_shape=image_size)
         if self.min_bbox_size >= 0:
-            keep = _keep_wide_boxes(boxes, self.min_bbox_size)
-            boxes, scores, groups = boxes[keep], scores[keep], groups[keep]
+            keep = keep & _keep_wide_boxes(boxes, self.min_bbox_size)
+        boxes, scores, groups = boxes[keep], scores[keep], groups[keep]
         keep = batched_nms(boxes, scores, groups, self.iou_threshold)
         if self.max_per_img > 0:
             keep = keep[:self.max_per_img]
