@@ -42,14 +42,14 @@ def test_your_own_classifier_is_timed_every_way(trained_digits, tmp_path):
         '1', '--batch', '2', '--out-dir', str(tmp_path)
     ])
     assert result.returncode == 0, result.stderr
-    results = json.loads((tmp_path / 'digits.json').read_text())
+    results = json.loads((tmp_path / 'digits_48x48.json').read_text())
     # The config's test size, its weights, every runtime at both batches.
     assert results['size'] == [48, 48]
     assert results['checkpoint'] == str(trained_digits.checkpoint)
     runtimes = ['eager', 'deploy', 'INT8', 'ONNX Runtime, plain export']
     assert list(results['latency_ms']) == runtimes
     assert list(results['images_per_second']) == runtimes
-    report = (tmp_path / 'digits.md').read_text()
+    report = (tmp_path / 'digits_48x48.md').read_text()
     assert result.stdout == report + '\n'
     assert '| runtime | batch 1 (ms) | faster than eager by | batch 2 ' \
         '(img/s) |' in report

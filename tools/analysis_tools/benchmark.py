@@ -13,7 +13,7 @@ deploy path (``mmshuffle.deploy.optimize``), INT8
 tools/deployment/quantize.py for its accuracy) and ONNX Runtime on the
 model exported as it is; at batch 1 and (classifiers) --batch, at the
 config's test size (its last crop or resize) or --size. It prints the table
-and writes CONFIG_NAME.json and CONFIG_NAME.md to --out-dir.
+and writes CONFIG_NAME_HxW.json and CONFIG_NAME_HxW.md to --out-dir.
 
     python tools/analysis_tools/benchmark.py [--threads 1] [--size 224]
         [--families v2 mnv2 v1] [--rounds 15] [--batch 32]
@@ -37,7 +37,7 @@ Writes benchmark.json (the results), benchmark.md (the tables and targets
 drawn from them) and benchmark.png (latency against multiply-adds and
 top-1) to --out-dir. With --from-json it measures nothing and draws the
 report again from an earlier run's benchmark.json, or, given the
-CONFIG_NAME.json of several configs, one table of them all (configs.md).
+CONFIG_NAME_HxW.json of several runs, one table of them all (configs.md).
 """
 import argparse
 import json
@@ -125,7 +125,7 @@ def parse_args() -> argparse.Namespace:
                         nargs='+',
                         help='measure nothing: draw the report again from '
                         'the benchmark.json of an earlier run, or one '
-                        'table from the CONFIG_NAME.json of several')
+                        'table from the CONFIG_NAME_HxW.json of several')
     args = parser.parse_args()
     check_at_least_one(parser, args, 'threads', 'size', 'rounds', 'batch',
                        'batch_rounds', 'sweep_rounds', 'training_rounds')
@@ -264,7 +264,7 @@ def one_config(args) -> str:
                              args.batch_rounds))
     report = render_one_config(results)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    stem = Path(args.config).stem
+    stem = f'{Path(args.config).stem}_{size[0]}x{size[1]}'
     (args.out_dir / f'{stem}.json').write_text(json.dumps(results, indent=2))
     (args.out_dir / f'{stem}.md').write_text(report)
     return report
@@ -289,7 +289,7 @@ def main() -> None:
         if len(runs) > 1:
             raise UserInputError(
                 '--from-json: give one benchmark.json, or the '
-                'CONFIG_NAME.json files of benchmark.py CONFIG runs')
+                'CONFIG_NAME_HxW.json files of benchmark.py CONFIG runs')
         results = runs[0]
     else:
         results = measure(args)
