@@ -46,8 +46,8 @@ def main() -> int:
     start = time.monotonic()
 
     counts = materialize_shapes(Path('data') / 'shapes')
-    print(f'[1/4] shapes written to data/shapes: {counts["train"]} train, '
-          f'{counts["val"]} val images', flush=True)
+    print(f'[1/{TOTAL_STEPS}] shapes written to data/shapes: '
+          f'{counts["train"]} train, {counts["val"]} val images', flush=True)
     result = train_test_plot(config, work_dir,
                              ['loss', 'coco/bbox_mAP', 'coco/bbox_mAP_50'],
                              f'{name} on the shapes', TOTAL_STEPS)

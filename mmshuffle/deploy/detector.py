@@ -221,22 +221,20 @@ class RoIHeadDecoder(nn.Module):
 
     def _roi_features(self, feats: Sequence[Tensor], rois: Tensor) -> Tensor:
         """``(n, C, s, s)`` features of ``(n, 5)`` RoIs: each RoI pooled on
-        the level its size maps to, as ``SingleRoIExtractor`` does (every
-        level is pooled and the RoI's own one kept, which traces without a
-        data-dependent loop)."""
+        the level its size maps to, as ``SingleRoIExtractor`` does."""
         from torchvision.ops import roi_align
         extractor = self.roi_head.bbox_roi_extractor
         layers = extractor.roi_layers
         levels = extractor.map_roi_levels(rois, len(layers))
-        pooled = None
+        size = layers[0].output_size
+        size = (size, size) if isinstance(size, int) else tuple(size)
+        pooled = rois.new_zeros(rois.shape[0], feats[0].shape[1], *size)
         for level, layer in enumerate(layers):
-            feats_of_level = roi_align(
-                feats[level], rois, output_size=layer.output_size,
+            index = (levels == level).nonzero().squeeze(1)
+            pooled = pooled.index_copy(0, index, roi_align(
+                feats[level], rois[index], output_size=layer.output_size,
                 spatial_scale=layer.spatial_scale,
-                sampling_ratio=layer.sampling_ratio, aligned=layer.aligned)
-            mine = (levels == level)[:, None, None, None]
-            pooled = feats_of_level if pooled is None else torch.where(
-                mine, feats_of_level, pooled)
+                sampling_ratio=layer.sampling_ratio, aligned=layer.aligned))
         return pooled
 
     def forward(self, feats: Sequence[Tensor], proposals: Tensor,
