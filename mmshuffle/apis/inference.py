@@ -5,9 +5,10 @@ Classification runs through mmpretrain's ``ImageClassificationInferencer``
 and detection through MMDetection's ``DetInferencer``; both draw their
 predictions with their own visualizers.
 """
+import contextlib
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 from torch import nn
@@ -119,6 +120,22 @@ def _detect(model, inputs: List, checkpoint, device, score_thr: float,
     return results
 
 
+@contextlib.contextmanager
+def _keep_default_scope() -> Iterator[None]:
+    """Leave MMEngine's default scopes as they were: mmpretrain's and
+    mmdet's inferencers make theirs the current one, which would then build
+    the caller's next config in the wrong registry. (The scopes are kept in
+    ``DefaultScope._instance_dict``, the latest current, as MMEngine's own
+    ``overwrite_default_scope`` handles them.)"""
+    from mmengine.registry import DefaultScope
+    saved = DefaultScope._instance_dict.copy()
+    try:
+        yield
+    finally:
+        DefaultScope._instance_dict.clear()
+        DefaultScope._instance_dict.update(saved)
+
+
 def inference_model(model: Union[str, os.PathLike, nn.Module],
                     images: Images,
                     checkpoint: Optional[Union[str, os.PathLike]] = None,
@@ -177,8 +194,9 @@ def inference_model(model: Union[str, os.PathLike, nn.Module],
         inputs = [image if isinstance(image, np.ndarray) else
                   list_images(image)[0] for image in images]
     config = _config_of(model)
-    if config is not None and is_detection_config(config):
-        return _detect(model, inputs, checkpoint, device, pred_score_thr,
-                       out_dir)
-    return _classify(model, inputs, checkpoint, device, topk, out_dir,
-                     resize)
+    with _keep_default_scope():
+        if config is not None and is_detection_config(config):
+            return _detect(model, inputs, checkpoint, device,
+                           pred_score_thr, out_dir)
+        return _classify(model, inputs, checkpoint, device, topk, out_dir,
+                         resize)

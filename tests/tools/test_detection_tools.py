@@ -87,6 +87,8 @@ def test_test_a_detection_config_and_draw_its_images(detector, tmp_path):
 
 
 def test_inference_draws_the_boxes_above_the_threshold(detector, tmp_path):
+    from mmengine.registry import DefaultScope
+    scopes = list(DefaultScope._instance_dict)
     images = val_images(detector.data)
     results = inference_model(str(detector.config), images,
                               checkpoint=str(detector.checkpoint),
@@ -99,6 +101,9 @@ def test_inference_draws_the_boxes_above_the_threshold(detector, tmp_path):
         assert set(result['classes']) <= {'circle', 'square', 'triangle'}
         assert all(len(box) == 4 for box in result['bboxes'])
     assert len(list((tmp_path / 'vis').glob('*'))) == 4
+    # mmdet's inferencer made 'mmdet' MMEngine's current scope; the call
+    # leaves the scopes as they were.
+    assert list(DefaultScope._instance_dict) == scopes
     strict = inference_model(str(detector.config), images[:1],
                              checkpoint=str(detector.checkpoint),
                              device='cpu', pred_score_thr=1.0)

@@ -227,10 +227,14 @@ def run_tool_here(args: List[str]) -> subprocess.CompletedProcess:
         subprocess.CompletedProcess: The exit status (1 for
         ``sys.exit(message)``, as Python gives), stdout and stderr.
     """
+    from mmengine.registry import DefaultScope
     script = ROOT / args[0]
     out, err = io.StringIO(), io.StringIO()
     code = 0
+    # The tool's default scope (the latest one made is MMEngine's current
+    # one) must not outlive it in this interpreter.
     with mock.patch.object(sys, 'argv', [str(script)] + list(args[1:])), \
+            mock.patch.dict(DefaultScope._instance_dict), \
             contextlib.chdir(ROOT), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
         try:
