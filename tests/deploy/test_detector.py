@@ -66,10 +66,15 @@ def test_the_graph_finds_what_mmdet_finds(path):
         with torch.no_grad():
             got = graph(image)
         expected = mmdet_detections(model, image)
-        # The 20 best (the initial weights give many near-equal low scores,
-        # equal ones at times, which two sorts order differently; the
-        # decoding of every box is checked on random head outputs below).
-        assert match_detections(got, expected, expected[1][20].item()) >= 10
+        # The best boxes, down to the widest gap between scores 10 to 30
+        # (the initial weights give many near-equal low scores, equal ones
+        # at times, which two sorts and two CPUs' kernels order
+        # differently; the decoding of every box is checked on random head
+        # outputs below).
+        scores = expected[1][9:31]
+        gap = (scores[:-1] - scores[1:]).argmax()
+        threshold = ((scores[gap] + scores[gap + 1]) / 2).item()
+        assert match_detections(got, expected, threshold) >= 10
         boxes = got[0]
         assert boxes[:, 0::2].max() <= size[1] and boxes[:, 1::2].max() <= \
             size[0] and boxes.min() >= 0
