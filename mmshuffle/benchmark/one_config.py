@@ -71,7 +71,8 @@ def build_one_config_runtimes(model: nn.Module, example: Tensor,
     from mmshuffle.deploy import optimize, prepare, quantize
     from mmshuffle.deploy.detector import is_detector, mmdet_detections
     from mmshuffle.deploy.onnx_session import export_onnx, session_runner
-    eager = prepare(model, ())
+    plain = prepare(model, ())
+    eager = plain
     if is_detector(model):
         def eager(x: Tensor) -> Tuple[Tensor, ...]:
             return mmdet_detections(model, x)
@@ -80,8 +81,7 @@ def build_one_config_runtimes(model: nn.Module, example: Tensor,
         EAGER: eager,
         DEPLOY: deploy,
         INT8: quantize(model, calibration, fp32_onnx=deploy.onnx),
-        PLAIN_ONNXRUNTIME: session_runner(
-            export_onnx(prepare(model, ()), example)),
+        PLAIN_ONNXRUNTIME: session_runner(export_onnx(plain, example)),
     }
 
 

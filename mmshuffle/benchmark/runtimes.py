@@ -63,8 +63,10 @@ def build_runtimes(variant: Variant, example: Tensor,
     if mmpretrain is not None:
         runtimes[MMPRETRAIN_EAGER] = mmpretrain
     runtimes[MMSHUFFLE_EAGER] = prepare(ours, ())
-    runtimes[MMSHUFFLE_DEPLOY] = optimize(ours, example)
-    runtimes[MMSHUFFLE_INT8] = quantize(ours, calibration)
+    deploy = optimize(ours, example)
+    runtimes[MMSHUFFLE_DEPLOY] = deploy
+    runtimes[MMSHUFFLE_INT8] = quantize(ours, calibration,
+                                        fp32_onnx=deploy.onnx)
     peer = torchvision if torchvision is not None else mmpretrain
     if peer is not None:
         # The peer's model exported as torch.onnx.export writes it.

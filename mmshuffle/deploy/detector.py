@@ -21,13 +21,13 @@ test_cfg.max_per_img``. Boxes of an image that was resized before it was fed
 are divided by the resize's scale factor to land on the original image (what
 ``rescale=True`` does in mmdet).
 """
-import os
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
 
+from ..compat.atomic_files import atomic_write
 from ..errors import ExportError, ExportVerificationError
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
 from .steps import prepare
@@ -420,8 +420,8 @@ def export_detector(detector: nn.Module,
     height and width, and check it against ``detector.predict`` with ONNX
     Runtime on each image before writing it.
 
-    The export is written beside ``out`` and renamed to it once checked, so
-    a failed export never replaces a file.
+    The export is written (atomically) only once checked, so a failed
+    export never replaces a file.
 
     Args:
         detector (nn.Module): The mmdet detector, eval mode.
@@ -459,7 +459,5 @@ def export_detector(detector: nn.Module,
                 f'on a {size[0]}x{size[1]} image, {error}; {out} was not '
                 'written') from None
         checked.append((size, count))
-    partial = out.with_name(f'.{os.getpid()}.partial.{out.name}')
-    partial.write_bytes(onnx)
-    os.replace(partial, out)
+    atomic_write(onnx, out)
     return checked

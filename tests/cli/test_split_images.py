@@ -5,8 +5,8 @@ from pathlib import Path
 
 import torch
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
+from mmshuffle.cli import build_model
 from mmshuffle.cli.split_images import detector_check_images
 from mmshuffle.demo_data import materialize_shapes
 
@@ -15,9 +15,7 @@ SHAPES = Path(__file__).resolve().parents[2] / 'configs' / 'detection' / \
 
 
 def detector(cfg: Config) -> torch.nn.Module:
-    from mmdet.registry import MODELS
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MODELS.build(cfg.model).eval()
+    return build_model(cfg).eval()
 
 
 def test_the_test_images_at_three_sizes(tmp_path):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from mmengine.registry import DefaultScope
 from torch import nn
 
+from mmshuffle.cli import build_model
 from mmshuffle.deploy import detector as detector_module
 from mmshuffle.deploy.detector import (
     DetectorGraph,
@@ -29,13 +29,11 @@ def build_detector(path: Path) -> nn.Module:
     (score threshold 0) and, for SSD, every candidate (no ``nms_pre``:
     its near-uniform initial softmax scores tie at the cut, and two sorts
     break ties differently)."""
-    from mmdet.registry import MODELS
     cfg = load(path)
     test_cfg = cfg.model.test_cfg
     (test_cfg.rcnn if 'rcnn' in test_cfg else test_cfg).score_thr = 0.0
     torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg.model)
+    model = build_model(cfg)
     model.init_weights()
     # Two-stage classifiers whose scores differ from box to box (mmdet's
     # initial ones give nearly equal scores, equal ones at times, which two

@@ -47,7 +47,8 @@ from mmshuffle.errors import UserInputError
 def parse_args() -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='the classification config')
+    parser.add_argument('config',
+                        help='the classifier or detector config')
     parser.add_argument('checkpoint',
                         help='a checkpoint, or the .pkl of tools/test.py '
                         '--out')
