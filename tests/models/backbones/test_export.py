@@ -96,13 +96,6 @@ def export_program(model, x, tmp_path):
                                dynamic_shapes=(dims, )).module()
 
 
-def export_onnx_dynamo(model, x, tmp_path):
-    path = tmp_path / 'dynamo.onnx'
-    torch.onnx.export(model, (x, ), str(path), dynamo=True,
-                      dynamic_shapes=(INPUT_AXES, ))
-    return onnx_runner(path)
-
-
 def export_onnx_torchscript(model, x, tmp_path):
     # As MMDeploy-style scripts call it: dynamic axes on the input alone.
     path = tmp_path / 'torchscript.onnx'
@@ -115,7 +108,6 @@ def export_onnx_torchscript(model, x, tmp_path):
 EXPORTERS = {
     'torch.jit.trace': export_torchscript,
     'torch.export': export_program,
-    'onnx dynamo': export_onnx_dynamo,
     'onnx torchscript': export_onnx_torchscript,
 }
 
@@ -132,6 +124,9 @@ def check_other_sizes(model, exported):
         assert_outputs_close(actual, expected, atol=1e-4)
 
 
+# The ONNX dynamo export, which takes seconds, runs on each family's
+# backbone in tests/deploy/test_optimize.py and on each family's classifier
+# in tests/tools/test_export.py, at other sizes too.
 @pytest.mark.parametrize('exporter', EXPORTERS)
 @pytest.mark.parametrize('family', FAMILIES)
 def test_an_export_is_right_at_other_sizes(family, exporter, tmp_path):
@@ -140,10 +135,7 @@ def test_an_export_is_right_at_other_sizes(family, exporter, tmp_path):
     check_other_sizes(model, exported)
 
 
-# The ONNX dynamo export of a whole classifier takes the longest; the
-# backbones above cover it.
-@pytest.mark.parametrize(
-    'exporter', [name for name in EXPORTERS if name != 'onnx dynamo'])
+@pytest.mark.parametrize('exporter', EXPORTERS)
 @pytest.mark.parametrize('family', FAMILIES)
 def test_a_classifier_export_is_right_at_other_sizes(family, exporter,
                                                      tmp_path):
