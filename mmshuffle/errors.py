@@ -36,6 +36,11 @@ class ExportError(UserInputError, ValueError):
     """A model or checkpoint that cannot be exported as asked."""
 
 
+class UnsupportedPrecisionError(UserInputError, ValueError):
+    """A precision that this CPU or the installed runtimes do not compute
+    in."""
+
+
 class ConversionError(UserInputError, ValueError):
     """A checkpoint cannot be converted."""
 

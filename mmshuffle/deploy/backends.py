@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
+from .openvino_session import openvino_runner, require_openvino
 
 Outputs = Union[Tensor, Sequence[Tensor]]
 Runner = Callable[[Tensor], Outputs]
@@ -87,37 +88,63 @@ def inductor(module: nn.Module, example: Tensor) -> Runner:
     return compiled
 
 
-def onnxruntime_session(module: nn.Module, example: Tensor) -> Runner:
-    """Export to ONNX and run in an ONNX Runtime session.
-
-    The export has a dynamic batch and image size, the session optimises
-    the graph fully (``ORT_ENABLE_ALL``) at torch's thread count; see
-    :mod:`mmshuffle.deploy.onnx_session`.
+def onnx_requirements(backend: str) -> None:
+    """Check that an ONNX backend's runtime and the exporter import.
 
     Args:
-        module (nn.Module): The inference module.
-        example (Tensor): An input of the shape to export with.
+        backend (str): A key of :data:`ONNX_RUNNERS`.
+
+    Raises:
+        ImportError: If the runtime, onnx or onnxscript is missing.
+    """
+    if backend == 'openvino':
+        require_openvino("the 'openvino' backend")
+    require_onnxruntime(f'the {backend!r} backend')
+
+
+def _onnx_backend(backend: str) -> Callable[[nn.Module, Tensor], Runner]:
+    """The backend that exports the module and runs the export with one of
+    :data:`ONNX_RUNNERS`."""
+
+    def build(module: nn.Module, example: Tensor) -> Runner:
+        onnx_requirements(backend)
+        return onnx_runner(backend, export_onnx(module, example))
+
+    build.__doc__ = (f'Export to ONNX (dynamic batch and image size) and '
+                     f'run it with {backend}; see :data:`ONNX_RUNNERS`.')
+    return build
+
+
+def onnx_runner(backend: str, onnx: bytes) -> Runner:
+    """Run an ONNX export with one of :data:`ONNX_RUNNERS`.
+
+    Args:
+        backend (str): A key of :data:`ONNX_RUNNERS`.
+        onnx (bytes): The serialised model.
 
     Returns:
         Callable: A function from an ``(N, C, H, W)`` tensor to the list of
-        the outputs; its ``onnx`` attribute is the exported model.
-
-    Raises:
-        ImportError: If onnxruntime (or onnxscript, which the exporter
-            needs) is not installed.
+        the outputs; its ``onnx`` attribute is ``onnx``.
     """
-    require_onnxruntime("the 'onnxruntime' backend")
-    onnx = export_onnx(module, example)
-    run = session_runner(onnx)
+    run = ONNX_RUNNERS[backend](onnx)
     run.onnx = onnx
     return run
+
+
+# The backends that run the ONNX export, from the model bytes: ONNX
+# Runtime (``ORT_ENABLE_ALL``, :mod:`mmshuffle.deploy.onnx_session`) and
+# OpenVINO's CPU plugin at fp32 (:mod:`mmshuffle.deploy.openvino_session`).
+ONNX_RUNNERS: Dict[str, Callable[[bytes], Runner]] = {
+    'onnxruntime': session_runner,
+    'openvino': openvino_runner,
+}
 
 
 BACKENDS: Dict[str, Callable[[nn.Module, Tensor], Runner]] = {
     'eager': eager,
     'torchscript': torchscript,
     'inductor': inductor,
-    'onnxruntime': onnxruntime_session,
+    **{name: _onnx_backend(name) for name in ONNX_RUNNERS},
 }
 # Backends that run the module's own kernels, for which the memory layout
 # of the weights and input matters; ONNX Runtime picks its own.

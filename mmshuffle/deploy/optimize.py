@@ -1,9 +1,13 @@
 """``optimize``: the fastest CPU inference callable for a model.
 
-Four backends run the optimised model: eager PyTorch, TorchScript,
-inductor and ONNX Runtime (``ORT_ENABLE_ALL``), the default, which was the
-fastest for every family; ``'fastest'`` times them all on the caller's
-machine and keeps the quickest. Each backend takes the steps that made it
+Five backends run the optimised model: eager PyTorch, TorchScript,
+inductor, ONNX Runtime (``ORT_ENABLE_ALL``) and OpenVINO's CPU plugin, the
+last two on the same ONNX export. The default, ``'auto'``, times the
+backends that build in seconds (all but inductor, whose compilation alone
+takes longer than the others together) on the caller's model and machine
+the first time, keeps the fastest and remembers the choice per CPU
+(:mod:`mmshuffle.deploy.backend_choice`); ``'fastest'`` times them all,
+inductor too, every time. Each backend takes the steps that made it
 faster (:data:`DEFAULT_STEPS`):
 
 - ``fold_bn``: batch norms folded into the convolutions before them. It
@@ -11,10 +15,15 @@ faster (:data:`DEFAULT_STEPS`):
   them themselves.
 - ``channels_last``: eager mode only; inductor and TorchScript choose their
   layouts themselves and were slower with it.
-- ``pad_channels``, ``pool_as_conv``: ONNX Runtime only. They keep its
-  blocked layout (channels in blocks of 4, 8 or 16) through ShuffleNetV2's
-  58-channel branches and ShuffleNetV1's shortcut average pools, so that
-  no reorder runs between its kernels.
+- ``pad_channels``, ``pool_as_conv``: the ONNX backends. They keep ONNX
+  Runtime's blocked layout (channels in blocks of 4, 8 or 16) through
+  ShuffleNetV2's 58-channel branches and ShuffleNetV1's shortcut average
+  pools, so that no reorder runs between its kernels; OpenVINO runs the
+  same export as fast as one without them, so the two share one export.
+
+``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
+(AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
+by the fp32 tolerance.
 
 A step stays only where the benchmark shows it paying more than
 run-to-run noise on some model (:mod:`mmshuffle.deploy.steps`).
@@ -29,9 +38,19 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from ..errors import ExportVerificationError
-from .backends import BACKENDS, TORCH_BACKENDS
+from ..errors import ExportVerificationError, UnsupportedPrecisionError
+from .backend_choice import model_key, remember_backend, remembered_backend
+from .backends import (
+    BACKENDS,
+    ONNX_RUNNERS,
+    TORCH_BACKENDS,
+    onnx_requirements,
+    onnx_runner,
+)
 from .detector import COMPARED_SCORE, DetectorGraph, match_detections
+from .machine import cpu_model
+from .onnx_session import export_onnx
+from .openvino_session import cpu_has_bf16, openvino_runner
 from .runtime import OptimizedModel, Outputs, inference_module
 from .steps import check_steps, prepare
 from .timing import interleaved_medians
@@ -44,10 +63,17 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
     'torchscript': ('fold_bn', ),
     'inductor': ('fold_bn', ),
     'onnxruntime': ('fold_bn', 'pad_channels', 'pool_as_conv'),
+    'openvino': ('fold_bn', 'pad_channels', 'pool_as_conv'),
 }
-DEFAULT_BACKEND = 'onnxruntime'
-# Choose the backend by timing every one on the example input.
+# Choose the backend by timing those that build in seconds, once per model
+# and machine.
+AUTO = 'auto'
+AUTO_BACKENDS = ('onnxruntime', 'openvino', 'torchscript', 'eager')
+# Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
+DEFAULT_BACKEND = AUTO
+PRECISIONS = ('fp32', 'bf16')
+BF16_BACKEND = 'openvino-bf16'
 
 
 def _example(example_inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -97,9 +123,12 @@ def max_abs_diff(actual: Outputs, expected: Outputs) -> float:
 
 
 def _build(model: nn.Module, example: Tensor, backend: str,
-           steps: Optional[Sequence[str]],
-           tuple_output: bool) -> OptimizedModel:
-    """Prepare the model and build one backend on it."""
+           steps: Optional[Sequence[str]], tuple_output: bool,
+           exports: Optional[Dict[Tuple[str, ...], bytes]] = None
+           ) -> OptimizedModel:
+    """Prepare the model and build one backend on it. ``exports`` holds
+    the ONNX exports made so far, by steps, for the ONNX backends to
+    share."""
     if steps is None:
         steps = DEFAULT_STEPS[backend]
     if backend not in TORCH_BACKENDS:
@@ -108,7 +137,13 @@ def _build(model: nn.Module, example: Tensor, backend: str,
     module = prepare(model, steps)
     if channels_last:
         example = example.contiguous(memory_format=torch.channels_last)
-    runner = BACKENDS[backend](module, example)
+    if backend in ONNX_RUNNERS and exports is not None:
+        onnx_requirements(backend)
+        if tuple(steps) not in exports:
+            exports[tuple(steps)] = export_onnx(module, example)
+        runner = onnx_runner(backend, exports[tuple(steps)])
+    else:
+        runner = BACKENDS[backend](module, example)
     return OptimizedModel(runner, backend, steps, channels_last, tuple_output,
                           onnx=getattr(runner, 'onnx', None))
 
@@ -117,7 +152,8 @@ def optimize(model: nn.Module,
              example_inputs: Union[Tensor, Sequence[Tensor]],
              backend: str = DEFAULT_BACKEND,
              steps: Optional[Sequence[str]] = None,
-             atol: float = 1e-4) -> OptimizedModel:
+             atol: float = 1e-4,
+             precision: str = 'fp32') -> OptimizedModel:
     """Turn a model into a fast CPU inference callable.
 
     The callable computes what the model computes in eval mode: for an
@@ -134,19 +170,29 @@ def optimize(model: nn.Module,
             one such tensor. Other batch and image sizes work too (ONNX
             Runtime's export keeps them dynamic; the ``inductor`` backend
             compiles again for each new shape).
-        backend (str): One of ``'onnxruntime'`` (the default: the fastest
-            measured, see the module's docstring), ``'inductor'``
+        backend (str): ``'auto'`` (the default): the backend remembered
+            for this model on this machine, or, the first time, the fastest
+            of :data:`AUTO_BACKENDS` that are installed, timed on
+            ``example_inputs`` and remembered
+            (:mod:`mmshuffle.deploy.backend_choice`); ``'fastest'``: each
+            installed backend built and timed, every call (interleaved
+            medians, at torch's thread count); or one backend:
+            ``'onnxruntime'``, ``'openvino'``, ``'inductor'``
             (torch.compile with frozen weights; it compiles anew, for
             tens of seconds, for each model and shape), ``'torchscript'``,
-            ``'eager'``, or ``'fastest'``, which builds each of them that is
-            installed, times them on ``example_inputs`` (interleaved
-            medians, at torch's thread count) and keeps the fastest.
+            ``'eager'``.
         steps (Sequence[str], optional): The steps of :data:`STEPS` to take
             before the backend. Defaults to None, meaning the backend's
             entry in :data:`DEFAULT_STEPS`.
         atol (float): The largest absolute difference from the model's
             outputs accepted on ``example_inputs``, scaled by the largest
             output magnitude where that exceeds 1. Defaults to 1e-4.
+        precision (str): ``'fp32'`` (the default, exact to ``atol``) or
+            ``'bf16'``: the model in bfloat16 on the CPU's bf16 units
+            with OpenVINO (backend ``'openvino-bf16'``), checked only for
+            finite outputs of the right shapes; judge it by its accuracy
+            on data, as ``tools/deployment/quantize.py --precision bf16``
+            does.
 
     Returns:
         OptimizedModel: The callable; ``.backend`` and ``.steps`` say what
@@ -159,14 +205,20 @@ def optimize(model: nn.Module,
         ValueError: If ``backend`` or a step is unknown, or the input is
             not an ``(N, C, H, W)`` float tensor.
         ImportError: If the backend needs a package that is missing.
+        UnsupportedPrecisionError: If ``precision`` is ``'bf16'`` and the
+            CPU has no bf16 units, or a backend other than OpenVINO is
+            asked for.
         RuntimeError: If the optimised outputs differ from the model's.
     """
     if not isinstance(model, nn.Module):
         raise TypeError('model must be a torch.nn.Module, got '
                         f'{type(model).__name__}')
-    if backend not in (*BACKENDS, FASTEST):
-        raise ValueError(f'backend must be one of {(*BACKENDS, FASTEST)}, '
-                         f'got {backend!r}')
+    if backend not in (*BACKENDS, AUTO, FASTEST):
+        raise ValueError('backend must be one of '
+                         f'{(*BACKENDS, AUTO, FASTEST)}, got {backend!r}')
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
     if steps is not None:
         check_steps(steps)
     example = _example(example_inputs)
@@ -180,7 +232,14 @@ def optimize(model: nn.Module,
             'optimize takes models whose forward returns a tensor or a '
             f'tuple of tensors, got {type(expected).__name__} from '
             f'{type(model).__name__}')
-    if backend == FASTEST:
+    if precision == 'bf16':
+        optimized = _bf16(model, example, backend, steps, tuple_output)
+        _check_bf16(optimized, example, expected,
+                    isinstance(reference_module, DetectorGraph))
+        return optimized
+    if backend == AUTO:
+        optimized = _auto(model, example, steps, tuple_output)
+    elif backend == FASTEST:
         optimized = _fastest(model, example, steps, tuple_output)
     else:
         optimized = _build(model, example, backend, steps, tuple_output)
@@ -198,6 +257,24 @@ def optimize(model: nn.Module,
     return optimized
 
 
+
+def _check_bf16(optimized: OptimizedModel, example: Tensor,
+                expected: Outputs, detector: bool) -> None:
+    """Check that the bf16 model gives finite outputs, of the model's
+    shapes where they are fixed (a detector's box count varies); its
+    accuracy is for the caller to check on data, as the tools do."""
+    actual = _as_tuple(optimized(example))
+    shapes = [tuple(t.shape) for t in actual]
+    expected_shapes = [tuple(t.shape) for t in _as_tuple(expected)]
+    if not detector and shapes != expected_shapes:
+        raise RuntimeError(f'optimize: the bf16 model gives outputs of '
+                           f'shapes {shapes}, the model {expected_shapes}')
+    if not all(torch.isfinite(t).all() for t in actual
+               if t.is_floating_point()):
+        raise RuntimeError('optimize: the bf16 model gives non-finite '
+                           'outputs')
+
+
 def _check_detections(optimized: OptimizedModel, example: Tensor,
                       expected: Outputs) -> None:
     """Check a detector's optimised detections against the model's."""
@@ -211,17 +288,58 @@ def _check_detections(optimized: OptimizedModel, example: Tensor,
 
 
 def _fastest(model: nn.Module, example: Tensor,
-             steps: Optional[Sequence[str]],
-             tuple_output: bool) -> OptimizedModel:
-    """Build every installed backend, time each, return the fastest."""
+             steps: Optional[Sequence[str]], tuple_output: bool,
+             backends: Sequence[str] = tuple(BACKENDS)) -> OptimizedModel:
+    """Build each of ``backends`` that is installed (the ONNX ones on one
+    export), time each, return the fastest with ``timings`` set."""
     candidates = {}
-    for name in BACKENDS:
+    exports: Dict[Tuple[str, ...], bytes] = {}
+    for name in backends:
         try:
             candidates[name] = _build(model, example, name, steps,
-                                      tuple_output)
+                                      tuple_output, exports)
         except ImportError:
             continue
     timings = interleaved_medians(candidates, example)
     best = min(timings, key=timings.get)
     candidates[best].timings = timings
     return candidates[best]
+
+
+def _auto(model: nn.Module, example: Tensor,
+          steps: Optional[Sequence[str]],
+          tuple_output: bool) -> OptimizedModel:
+    """The backend remembered for this model on this machine, or, the
+    first time, the fastest of :data:`AUTO_BACKENDS`, remembered."""
+    key = model_key(inference_module(model), example)
+    backend = remembered_backend(key)
+    if backend in AUTO_BACKENDS:
+        try:
+            return _build(model, example, backend, steps, tuple_output)
+        except ImportError:  # uninstalled since: time again
+            pass
+    optimized = _fastest(model, example, steps, tuple_output, AUTO_BACKENDS)
+    remember_backend(key, optimized.backend, optimized.timings)
+    return optimized
+
+
+def _bf16(model: nn.Module, example: Tensor, backend: str,
+          steps: Optional[Sequence[str]],
+          tuple_output: bool) -> OptimizedModel:
+    """The model in bfloat16 with OpenVINO, on a CPU with bf16 units."""
+    if backend not in (AUTO, 'openvino'):
+        raise UnsupportedPrecisionError(
+            f"precision 'bf16' runs on the 'openvino' backend, not on "
+            f'{backend!r}: leave backend at its default')
+    onnx_requirements('openvino')
+    if not cpu_has_bf16():
+        raise UnsupportedPrecisionError(
+            f'this CPU ({cpu_model()}) has no bf16 units (AMX-BF16 or '
+            "AVX-512 BF16): use precision='fp32', the exact path")
+    steps = DEFAULT_STEPS['openvino'] if steps is None else steps
+    module = prepare(model, [step for step in steps
+                             if step != 'channels_last'])
+    onnx = export_onnx(module, example)
+    runner = openvino_runner(onnx, 'bf16')
+    return OptimizedModel(runner, BF16_BACKEND, steps, False, tuple_output,
+                          onnx=onnx)

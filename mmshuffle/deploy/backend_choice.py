@@ -1,0 +1,103 @@
+"""The fp32 backend chosen per machine: timed once on the model, then
+remembered for that CPU.
+
+The choice lives in ``backends.json`` in mmshuffle's cache folder
+(``$MMSHUFFLE_CACHE_DIR``, else ``~/.cache/mmshuffle``), under the
+machine's key (:func:`~mmshuffle.deploy.machine.machine_key`: CPU model,
+instruction sets, cores) and the model's key (:func:`model_key`: its
+architecture, input shape and thread count), with the times that decided
+it. Another CPU, another model or another thread count is timed anew.
+"""
+import datetime
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Dict, Optional
+
+import torch
+from torch import Tensor, nn
+
+from ..compat.atomic_files import atomic_write
+from .machine import machine_key
+
+CACHE_DIR_ENV = 'MMSHUFFLE_CACHE_DIR'
+CACHE_FILE = 'backends.json'
+
+
+def cache_path() -> Path:
+    """The file of the remembered choices.
+
+    Returns:
+        Path: ``backends.json`` in ``$MMSHUFFLE_CACHE_DIR``, else in
+        ``~/.cache/mmshuffle``.
+    """
+    folder = os.environ.get(CACHE_DIR_ENV) or Path.home() / '.cache' / \
+        'mmshuffle'
+    return Path(folder) / CACHE_FILE
+
+
+def model_key(module: nn.Module, example: Tensor) -> str:
+    """What the fastest backend depends on, for one model: its modules'
+    types and its parameters' and buffers' shapes (not their values), the
+    input's shape without the batch, and torch's thread count.
+
+    Args:
+        module (nn.Module): The model.
+        example (Tensor): An ``(N, C, H, W)`` input.
+
+    Returns:
+        str: E.g. ``'ImageClassifier 3x224x224 1 thread(s) 5f3a...'``.
+    """
+    digest = hashlib.sha1()
+    for name, child in module.named_modules():
+        digest.update(f'{name}:{type(child).__name__};'.encode())
+    for name, tensor in (*module.named_parameters(),
+                         *module.named_buffers()):
+        digest.update(f'{name}:{tuple(tensor.shape)};'.encode())
+    shape = 'x'.join(map(str, example.shape[1:]))
+    return (f'{type(module).__name__} {shape} {torch.get_num_threads()} '
+            f'thread(s) {digest.hexdigest()[:12]}')
+
+
+def _read() -> Dict:
+    """The cache's contents; empty if it is missing or unreadable."""
+    try:
+        return json.loads(cache_path().read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def remembered_backend(key: str) -> Optional[str]:
+    """The backend chosen before for a model on this machine.
+
+    Args:
+        key (str): The model's :func:`model_key`.
+
+    Returns:
+        str, optional: The backend's name; None if this machine has not
+        timed this model.
+    """
+    entry = _read().get(machine_key(), {}).get(key)
+    return entry['backend'] if isinstance(entry, dict) else None
+
+
+def remember_backend(key: str, backend: str,
+                     timings: Dict[str, float]) -> None:
+    """Record the backend chosen for a model on this machine, with the
+    times that chose it.
+
+    Args:
+        key (str): The model's :func:`model_key`.
+        backend (str): The chosen backend.
+        timings (dict[str, float]): Seconds per call of each backend timed.
+    """
+    choices = _read()
+    choices.setdefault(machine_key(), {})[key] = dict(
+        backend=backend,
+        ms={name: round(1e3 * seconds, 3)
+            for name, seconds in timings.items()},
+        date=str(datetime.date.today()))
+    path = cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(json.dumps(choices, indent=1).encode(), path)

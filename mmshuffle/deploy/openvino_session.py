@@ -1,0 +1,97 @@
+"""OpenVINO's CPU plugin on the ONNX export, as the deploy backends use it:
+fp32, and bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16)."""
+from typing import Callable, Dict, List, Tuple
+
+import torch
+from torch import Tensor
+
+Runner = Callable[[Tensor], List[Tensor]]
+# Our precision names and OpenVINO's inference precision hints.
+PRECISIONS: Dict[str, str] = {'fp32': 'f32', 'bf16': 'bf16'}
+
+
+def require_openvino(what: str) -> None:
+    """Check that OpenVINO imports.
+
+    Args:
+        what (str): What needs it, for the message.
+
+    Raises:
+        ImportError: If openvino is missing.
+    """
+    try:
+        import openvino  # noqa: F401
+    except ImportError as error:
+        raise ImportError(f'{what} needs OpenVINO: pip install openvino '
+                          '(or pip install "mmshuffle[openvino]")') from error
+
+
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes in bf16 natively, as OpenVINO's CPU plugin
+    reports it (``'BF16'`` in its ``OPTIMIZATION_CAPABILITIES``: AMX-BF16
+    or AVX-512 BF16).
+
+    Returns:
+        bool: True where the bf16 path runs on the CPU's own bf16 units.
+
+    Raises:
+        ImportError: If openvino is missing.
+    """
+    require_openvino('the bf16 check')
+    import openvino as ov
+    return 'BF16' in ov.Core().get_property('CPU',
+                                            'OPTIMIZATION_CAPABILITIES')
+
+
+def openvino_runner(model: bytes, precision: str = 'fp32') -> Runner:
+    """Compile an ONNX model with OpenVINO's CPU plugin and wrap it as a
+    function.
+
+    The plugin is set for latency: one stream, as many threads as torch
+    (``torch.get_num_threads()``), and the inference precision asked for
+    (OpenVINO would pick bf16 by itself on a CPU with bf16 units). Each
+    input shape gets its own compilation, made on its first call: the CPU
+    plugin runs a model of static shapes faster than one of dynamic shapes.
+
+    Args:
+        model (bytes): The serialised ONNX model, one input.
+        precision (str): ``'fp32'`` or ``'bf16'`` (:data:`PRECISIONS`).
+            Defaults to ``'fp32'``.
+
+    Returns:
+        Callable: A function from an input tensor to the list of the
+        outputs, float32 (or the model's integer outputs).
+
+    Raises:
+        ImportError: If openvino is missing.
+        ValueError: If ``precision`` is unknown.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {tuple(PRECISIONS)}, '
+                         f'got {precision!r}')
+    require_openvino(f'the OpenVINO {precision} backend')
+    import openvino as ov
+    core = ov.Core()
+    dynamic = core.read_model(model)
+    config = {
+        'INFERENCE_NUM_THREADS': torch.get_num_threads(),
+        'NUM_STREAMS': 1,
+        'PERFORMANCE_HINT': 'LATENCY',
+        'INFERENCE_PRECISION_HINT': PRECISIONS[precision],
+    }
+    requests: Dict[Tuple[int, ...], Callable] = {}
+
+    def compiled_for(shape: Tuple[int, ...]) -> Callable:
+        if shape not in requests:
+            static = dynamic.clone()
+            static.reshape({static.inputs[0]: list(shape)})
+            requests[shape] = core.compile_model(
+                static, 'CPU', config).create_infer_request()
+        return requests[shape]
+
+    def run(x: Tensor) -> List[Tensor]:
+        request = compiled_for(tuple(x.shape))
+        results = request.infer([x.detach().contiguous().numpy()])
+        return [torch.from_numpy(array) for array in results.values()]
+
+    return run
