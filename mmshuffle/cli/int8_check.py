@@ -1,5 +1,5 @@
-"""Quantise a trained classifier or detector to INT8 and check its
-accuracy.
+"""Quantise a trained classifier or detector to INT8 (or run a classifier
+in bf16) and check its accuracy.
 
 What ``tools/deployment/quantize.py`` and the demos run: calibrate on a
 random sample of training images (through the test pipeline, so no
@@ -18,6 +18,8 @@ from .split_images import preprocessed_batches
 
 # Batch size of the calibration and evaluation passes.
 BATCH_SIZE = 32
+# The reduced precisions the check runs: INT8 (calibrated), bf16.
+PRECISIONS = ('int8', 'bf16')
 
 
 def labelled_batches(cfg: Config,
@@ -70,61 +72,81 @@ def top1(predict: Callable[[Tensor], Tensor],
     return 100.0 * correct / total
 
 
-def _quantize(cfg: Config, model: nn.Module, calibration_images: int,
-              batch_size: int) -> Tuple[List[Tensor], object, object]:
-    """Calibrate on a random sample of training images: the images, the
-    fp32 deploy path and the INT8 model quantised from its export."""
+def _reduce(cfg: Config, model: nn.Module, precision: str,
+            calibration_images: int,
+            batch_size: int) -> Tuple[int, object, object]:
+    """The fp32 deploy path and the model at ``precision``: INT8
+    calibrated on a random sample of training images and quantised from the
+    fp32 path's export, or bf16 (no calibration). Also how many images were
+    calibrated on."""
     from mmshuffle.deploy import optimize, quantize
+    if precision not in PRECISIONS:
+        raise UserInputError(f'--precision must be one of {PRECISIONS}, '
+                             f'got {precision!r}')
     if calibration_images < 1:
         raise UserInputError('the number of calibration images must be at '
                              f'least 1, got {calibration_images}')
+    if precision == 'bf16':
+        example = next(preprocessed_batches(cfg, model, 'train', 1,
+                                            batch_size=1))['inputs']
+        return 0, optimize(model, example), optimize(model, example,
+                                                     precision='bf16')
     calibration = [
         data['inputs'] for data in preprocessed_batches(
             cfg, model, 'train', calibration_images, batch_size=batch_size)
     ]
     fp32 = optimize(model, calibration[0][:1])
-    return calibration, fp32, quantize(model, calibration,
-                                       fp32_onnx=fp32.onnx)
+    return sum(len(x) for x in calibration), fp32, quantize(
+        model, calibration, fp32_onnx=fp32.onnx)
 
 
 def quantize_and_check(cfg: Config,
                        model: nn.Module,
-                       calibration_images: int = 256) -> Dict[str, object]:
-    """Quantise a classifier to INT8 and measure both models' top-1.
+                       calibration_images: int = 256,
+                       precision: str = 'int8') -> Dict[str, object]:
+    """Quantise a classifier to INT8 (or run it in bf16) and measure both
+    models' top-1.
 
     Args:
         cfg (Config): The config the model was trained with.
         model (nn.Module): The trained classifier, eval mode.
-        calibration_images (int): Training images to calibrate on, drawn
-            at random. Defaults to 256.
+        calibration_images (int): Training images to calibrate INT8 on,
+            drawn at random. Defaults to 256.
+        precision (str): ``'int8'`` or ``'bf16'`` (:data:`PRECISIONS`).
+            Defaults to ``'int8'``.
 
     Returns:
-        dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
-        its ``onnx`` is the INT8 model), ``fp32_deploy`` (the fp32 deploy
-        path it was quantised from), ``fp32_top1``, ``int8_top1``,
-        ``drop`` (fp32 minus INT8, points), ``val_images`` and
-        ``calibration_images`` (how many were used), and ``example`` (one
-        validation image, ``(1, C, H, W)``, e.g. to time with).
+        dict: By the precision's name (``int8`` here):
+        ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
+        its ``onnx`` is the INT8 model, or the fp32 model that bf16 runs),
+        ``int8_top1``; and ``fp32_deploy`` (the fp32 deploy path),
+        ``fp32_top1``, ``drop`` (fp32 minus the other, points),
+        ``precision``, ``val_images`` and ``calibration_images`` (how many
+        were used: 0 for bf16), and ``example`` (one validation image,
+        ``(1, C, H, W)``, e.g. to time with).
 
     Raises:
         MissingDataError: If the data is not there.
-        UserInputError: If ``calibration_images`` is below 1 or the config
-            has no train or val dataset.
+        UserInputError: If ``calibration_images`` is below 1, the precision
+            is unknown or the config has no train or val dataset.
+        UnsupportedPrecisionError: If the CPU has no bf16 units.
     """
-    calibration, fp32, int8 = _quantize(cfg, model, calibration_images,
-                                        BATCH_SIZE)
+    calibrated, fp32, reduced = _reduce(cfg, model, precision,
+                                        calibration_images, BATCH_SIZE)
     val = list(labelled_batches(cfg, model, 'val'))
     fp32_top1 = top1(lambda x: model(x, mode='tensor'), val)
-    int8_top1 = top1(int8, val)
-    return dict(
-        int8=int8,
-        fp32_deploy=fp32,
-        fp32_top1=fp32_top1,
-        int8_top1=int8_top1,
-        drop=fp32_top1 - int8_top1,
-        val_images=sum(len(labels) for _, labels in val),
-        calibration_images=sum(len(x) for x in calibration),
-        example=val[0][0][:1])
+    reduced_top1 = top1(reduced, val)
+    return {
+        precision: reduced,
+        'fp32_deploy': fp32,
+        'fp32_top1': fp32_top1,
+        f'{precision}_top1': reduced_top1,
+        'drop': fp32_top1 - reduced_top1,
+        'precision': precision,
+        'val_images': sum(len(labels) for _, labels in val),
+        'calibration_images': calibrated,
+        'example': val[0][0][:1],
+    }
 
 
 def quantize_and_check_detector(cfg: Config,
@@ -157,7 +179,8 @@ def quantize_and_check_detector(cfg: Config,
     from mmshuffle.deploy.detector import mmdet_detections
 
     from .detection_check import detection_metrics
-    calibration, fp32, int8 = _quantize(cfg, model, calibration_images, 1)
+    calibrated, fp32, int8 = _reduce(cfg, model, 'int8', calibration_images,
+                                     1)
     scores = detection_metrics(
         cfg, model, {
             'fp32 eager': lambda x: mmdet_detections(model, x),
@@ -170,4 +193,4 @@ def quantize_and_check_detector(cfg: Config,
         metric=metric,
         scores=scores,
         drop=100 * (scores['fp32 deploy'][metric] - scores['int8'][metric]),
-        calibration_images=len(calibration))
+        calibration_images=calibrated)

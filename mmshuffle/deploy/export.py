@@ -27,6 +27,8 @@ SUFFIXES = {
     'exported-program': '.pt2',
     # tools/deployment/quantize.py's INT8 ONNX model.
     'int8-onnx': '.int8.onnx',
+    # Its bf16 model: OpenVINO's .xml (and .bin beside it).
+    'bf16-openvino': '.bf16.xml',
 }
 # The largest max abs difference from PyTorch an export may show.
 TOLERANCE = 1e-4
@@ -240,7 +242,7 @@ def default_export_path(checkpoint: Union[str, Path],
     Args:
         checkpoint (str | Path): The checkpoint exported.
         fmt (str): A key of :data:`SUFFIXES`: one of :data:`EXPORT_FORMATS`,
-            or ``'int8-onnx'``.
+            or ``'int8-onnx'`` or ``'bf16-openvino'``.
         out (str | Path, optional): ``--out``. Defaults to None.
 
     Returns:

@@ -1,9 +1,13 @@
 """OpenVINO's CPU plugin on the ONNX export, as the deploy backends use it:
 fp32, and bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16)."""
+import tempfile
+from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
 import torch
 from torch import Tensor
+
+from ..compat.atomic_files import atomic_write
 
 Runner = Callable[[Tensor], List[Tensor]]
 # Our precision names and OpenVINO's inference precision hints.
@@ -95,3 +99,39 @@ def openvino_runner(model: bytes, precision: str = 'fp32') -> Runner:
         return [torch.from_numpy(array) for array in results.values()]
 
     return run
+
+
+def save_openvino_model(model: bytes, path: Path, precision: str) -> None:
+    """Write an ONNX model as an OpenVINO model (``.xml`` and its ``.bin``)
+    that compiles at ``precision`` by itself: the precision is written into
+    the model as its inference precision hint (a runtime option), so that
+    ``openvino.Core().compile_model(path, 'CPU')`` runs it so. The weights
+    stay float32. Both files are written atomically.
+
+    Args:
+        model (bytes): The serialised ONNX model.
+        path (Path): The ``.xml`` file; the ``.bin`` goes beside it.
+        precision (str): ``'fp32'`` or ``'bf16'``.
+
+    Raises:
+        ImportError: If openvino is missing.
+        ValueError: If ``precision`` is unknown or ``path`` does not end in
+            ``.xml``.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {tuple(PRECISIONS)}, '
+                         f'got {precision!r}')
+    if path.suffix != '.xml':
+        raise ValueError(f'an OpenVINO model is a .xml file, got {path}')
+    require_openvino('writing an OpenVINO model')
+    import openvino as ov
+    converted = ov.Core().read_model(model)
+    converted.set_rt_info(PRECISIONS[precision],
+                          ['runtime_options', 'INFERENCE_PRECISION_HINT'])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as work:
+        staged = Path(work) / 'model.xml'
+        ov.save_model(converted, str(staged), compress_to_fp16=False)
+        atomic_write(staged.with_suffix('.bin').read_bytes(),
+                     path.with_suffix('.bin'))
+        atomic_write(staged.read_bytes(), path)

@@ -1,9 +1,9 @@
-"""Quantise a trained classifier or detector to INT8 and check what it
-costs in top-1 or bbox mAP.
+"""Quantise a trained classifier or detector to INT8, or run a classifier
+in bf16, and check what it costs in top-1 or bbox mAP.
 
     python tools/deployment/quantize.py CONFIG CHECKPOINT
-        [--calibration-images N] [--max-drop 1.0] [--out FILE]
-        [--metrics FILE] [--threads N] [--cfg-options K=V ...]
+        [--precision int8|bf16] [--calibration-images N] [--max-drop D]
+        [--out FILE] [--metrics FILE] [--threads N] [--cfg-options K=V ...]
 
 Post-training static quantisation with ONNX Runtime
 (:func:`mmshuffle.deploy.quantize`): the activation ranges are calibrated
@@ -20,6 +20,13 @@ box decoding and NMS in float), calibrated on 64 training images by
 default, and scored with the config's test metric on the test set, one
 image at a time, beside the fp32 deploy path and mmdet's own detector, each
 timed on the same images.
+
+``--precision bf16`` runs the classifier in bfloat16 on the CPU's bf16
+units (AMX, AVX-512 BF16) with OpenVINO
+(``mmshuffle.deploy.optimize(..., precision='bf16')``), checks its top-1
+the same way (accepted drop: 0.5 points by default) and writes the model
+as OpenVINO's ``.bf16.xml`` and ``.bin``, which compile in bf16 by
+themselves. On a CPU without bf16 units it says so in one line.
 
 Exits 1 if top-1 (or the detector's first metric, in points: 100 x bbox
 mAP) drops by more than --max-drop points.
@@ -44,7 +51,7 @@ from mmshuffle.cli import (
     quantize_and_check,
     run_tool,
 )
-from mmshuffle.cli.int8_check import quantize_and_check_detector
+from mmshuffle.cli.int8_check import PRECISIONS, quantize_and_check_detector
 from mmshuffle.cli.tool_support import (
     add_trained_model_args,
     check_at_least_one,
@@ -52,6 +59,11 @@ from mmshuffle.cli.tool_support import (
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians
 from mmshuffle.deploy.export import default_export_path
+from mmshuffle.deploy.openvino_session import save_openvino_model
+from mmshuffle.errors import UnsupportedPrecisionError
+
+# The drop accepted by default, in points, by precision.
+MAX_DROP = {'int8': 1.0, 'bf16': 0.5}
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,15 +71,18 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Quantise a classifier to INT8 and check its top-1')
     add_trained_model_args(parser)
+    parser.add_argument('--precision', choices=PRECISIONS, default='int8',
+                        help='int8 (ONNX Runtime, calibrated) or bf16 '
+                        '(OpenVINO, classifiers; default: int8)')
     parser.add_argument('--calibration-images', type=int,
                         help='training images to calibrate on (default: '
                         '256 for a classifier, 64 for a detector)')
-    parser.add_argument('--max-drop', type=float, default=1.0,
+    parser.add_argument('--max-drop', type=float,
                         help='largest top-1 drop accepted, in points '
-                        '(default: 1.0)')
+                        '(default: 1.0 for int8, 0.5 for bf16)')
     parser.add_argument('--out', type=Path,
-                        help='INT8 ONNX file to write (default: the '
-                        'checkpoint with .int8.onnx)')
+                        help='file to write (default: the checkpoint with '
+                        '.int8.onnx, or .bf16.xml for bf16)')
     parser.add_argument('--metrics', type=Path,
                         help='also write the top-1s and times as JSON here')
     parser.add_argument('--threads', type=int, default=1,
@@ -75,6 +90,8 @@ def parse_args() -> argparse.Namespace:
     add_cfg_options_arg(parser)
     args = parser.parse_args()
     check_at_least_one(parser, args, 'threads')
+    if args.max_drop is None:
+        args.max_drop = MAX_DROP[args.precision]
     if args.max_drop < 0:
         parser.error(f'--max-drop must be >= 0, got {args.max_drop}')
     return args
@@ -106,9 +123,18 @@ def main() -> None:
     args = parse_args()
     torch.set_num_threads(args.threads)
     cfg = load_config(args.config, None, 'none', args.cfg_options)
-    out = default_export_path(args.checkpoint, 'int8-onnx', args.out)
+    fmt = 'int8-onnx' if args.precision == 'int8' else 'bf16-openvino'
+    out = default_export_path(args.checkpoint, fmt, args.out)
+    if args.precision == 'bf16' and out.suffix != '.xml':
+        raise UnsupportedPrecisionError(
+            f'--out {out}: a bf16 model is written as OpenVINO\'s .xml '
+            f'(with its .bin), e.g. {out.with_suffix(".xml")}')
     model = load_for_export(cfg, args.checkpoint)
     if is_detection_config(cfg):
+        if args.precision != 'int8':
+            raise UnsupportedPrecisionError(
+                f'--precision {args.precision}: detectors are quantised to '
+                'int8 only; bf16 runs classifiers')
         result = quantize_a_detector(cfg, model, out, args)
     else:
         result = quantize_a_classifier(cfg, model, out, args)
@@ -116,39 +142,49 @@ def main() -> None:
         args.metrics.write_text(json.dumps(result, indent=2))
     if result['drop'] > args.max_drop:
         what = result.get('metric', 'top-1')
-        sys.exit(f'error: INT8 {what} drops by {result["drop"]:.2f} '
-                 f'points, more than --max-drop {args.max_drop:g}')
+        sys.exit(f'error: {args.precision.upper()} {what} drops by '
+                 f'{result["drop"]:.2f} points, more than --max-drop '
+                 f'{args.max_drop:g}')
 
 
 def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
                           args: argparse.Namespace) -> Dict:
-    """Quantise a classifier, check its top-1 and time it; write the INT8
-    model."""
+    """Quantise a classifier (or run it in bf16), check its top-1 and time
+    it; write the model."""
+    precision = args.precision
     result = quantize_and_check(
         cfg, model,
-        256 if args.calibration_images is None else args.calibration_images)
-    int8 = result.pop('int8')
+        256 if args.calibration_images is None else args.calibration_images,
+        precision)
+    reduced = result.pop(precision)
     fp32_deploy = result.pop('fp32_deploy')
     example = result.pop('example')
     times = interleaved_medians(
         {
             'fp32 eager': lambda x: model(x, mode='tensor'),
             'fp32 deploy': fp32_deploy,
-            'int8': int8
+            precision: reduced
         }, example)
     result['ms'] = {name: 1e3 * seconds for name, seconds in times.items()}
-    atomic_write(int8.onnx, out)
-
-    print(f'calibrated on {result["calibration_images"]} training images; '
-          f'evaluated on {result["val_images"]} validation images')
-    print(f'top-1 fp32 {result["fp32_top1"]:.2f}%, INT8 '
-          f'{result["int8_top1"]:.2f}%: drop {result["drop"]:.2f} points '
-          f'(accepted: {args.max_drop:g})')
+    if precision == 'int8':
+        atomic_write(reduced.onnx, out)
+        print(f'calibrated on {result["calibration_images"]} training '
+              f'images; evaluated on {result["val_images"]} validation '
+              'images')
+    else:
+        save_openvino_model(reduced.onnx, out, precision)
+        print(f'evaluated on {result["val_images"]} validation images')
+    name = precision.upper()
+    print(f'top-1 fp32 {result["fp32_top1"]:.2f}%, {name} '
+          f'{result[precision + "_top1"]:.2f}%: drop {result["drop"]:.2f} '
+          f'points (accepted: {args.max_drop:g})')
     shape = 'x'.join(map(str, example.shape[1:]))
     print(f'batch 1 ({shape}), {args.threads} thread(s): ' + ', '.join(
         f'{name} {ms:.2f} ms' for name, ms in result['ms'].items()) +
-        f' ({times["fp32 eager"] / times["int8"]:.1f}x eager)')
-    print(f'INT8 ONNX model: {out}')
+        f' ({times["fp32 eager"] / times[precision]:.1f}x eager)')
+    print(f'{name} model: {out}' + (
+        f' (and {out.with_suffix(".bin").name})' if precision == 'bf16'
+        else ''))
     return result
 
 
