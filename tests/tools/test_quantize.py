@@ -1,5 +1,7 @@
 """tools/deployment/quantize.py on a digits model trained by tools/train.py:
-INT8 costs at most a point of top-1, and the INT8 model it writes runs."""
+INT8 costs at most a point of top-1, bf16 at most half a point, and the
+models it writes run."""
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -8,6 +10,8 @@ from typing import Dict, NamedTuple
 import numpy as np
 import onnxruntime
 import pytest
+
+from mmshuffle.deploy.openvino_session import cpu_has_bf16
 
 from .tiny_digits import (
     LEARNT_TOP1,
@@ -18,6 +22,8 @@ from .tiny_digits import (
 )
 
 QUANTIZE_TOOL = ROOT / 'tools' / 'deployment' / 'quantize.py'
+# The module, which the package's function of the same name hides.
+optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
 
 
 class Quantized(NamedTuple):
@@ -82,3 +88,49 @@ def test_bad_arguments_are_named(quantized, args, message):
     ])
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_bf16_costs_at_most_half_a_point_of_top1_or_says_why_not(
+        quantized, tmp_path):
+    out = tmp_path / 'model.bf16.xml'
+    metrics = tmp_path / 'bf16.json'
+    result = run_tool_here([
+        str(QUANTIZE_TOOL), str(quantized.config), str(quantized.checkpoint),
+        '--precision', 'bf16', '--out', str(out), '--metrics', str(metrics),
+        '--cfg-options', 'val_dataloader.dataset.indices=None'
+    ])
+    if not cpu_has_bf16():
+        assert result.returncode == 1 and not out.exists()
+        assert result.stderr.count('\n') == 1
+        assert "use precision='fp32'" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    bf16 = json.loads(metrics.read_text())
+    assert bf16['precision'] == 'bf16' and bf16['val_images'] == 359
+    assert bf16['fp32_top1'] == quantized.metrics['fp32_top1']
+    assert bf16['drop'] <= 0.5
+    assert f'BF16 {bf16["bf16_top1"]:.2f}%' in result.stdout
+    assert set(bf16['ms']) == {'fp32 eager', 'fp32 deploy', 'bf16'}
+    # The model written compiles in bf16 by itself and runs.
+    import openvino
+    compiled = openvino.Core().compile_model(str(out), 'CPU')
+    assert compiled.get_property(
+        'INFERENCE_PRECISION_HINT') == openvino.Type.bf16
+    images = np.random.default_rng(0).standard_normal(
+        (2, 3, TRAINED_IMAGE_SIZE, TRAINED_IMAGE_SIZE)).astype(np.float32)
+    scores = next(iter(compiled(images).values()))
+    assert scores.shape == (2, 10) and np.isfinite(scores).all()
+
+
+def test_without_bf16_units_the_tool_names_the_fp32_path(
+        quantized, monkeypatch, tmp_path):
+    monkeypatch.setattr(optimize_module, 'cpu_has_bf16', lambda: False)
+    out = tmp_path / 'model.bf16.xml'
+    result = run_tool_here([
+        str(QUANTIZE_TOOL), str(quantized.config), str(quantized.checkpoint),
+        '--precision', 'bf16', '--out', str(out)
+    ])
+    assert result.returncode == 1 and not out.exists()
+    (line, ) = result.stderr.splitlines()
+    assert line.startswith('error: this CPU (') and 'no bf16 units' in line
+    assert "use precision='fp32'" in line
