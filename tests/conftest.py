@@ -48,6 +48,14 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True, scope='session')
+def backend_cache(tmp_path_factory):
+    """Keep the backends that ``optimize`` chooses (and the tools it runs in
+    subprocesses) in the test run's own folder, not the user's cache."""
+    os.environ['MMSHUFFLE_CACHE_DIR'] = str(
+        tmp_path_factory.mktemp('mmshuffle-cache'))
+
+
+@pytest.fixture(autouse=True, scope='session')
 def quiet_mmengine():
     """Keep MMEngine's per-parameter init logs out of test output."""
     MMLogger.get_instance('mmengine').setLevel('WARNING')

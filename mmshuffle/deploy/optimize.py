@@ -289,12 +289,13 @@ def _check_detections(optimized: OptimizedModel, example: Tensor,
 
 def _fastest(model: nn.Module, example: Tensor,
              steps: Optional[Sequence[str]], tuple_output: bool,
-             backends: Sequence[str] = tuple(BACKENDS)) -> OptimizedModel:
-    """Build each of ``backends`` that is installed (the ONNX ones on one
-    export), time each, return the fastest with ``timings`` set."""
+             backends: Optional[Sequence[str]] = None) -> OptimizedModel:
+    """Build each of ``backends`` (default: every one) that is installed
+    (the ONNX ones on one export), time each, return the fastest with
+    ``timings`` set."""
     candidates = {}
     exports: Dict[Tuple[str, ...], bytes] = {}
-    for name in backends:
+    for name in BACKENDS if backends is None else backends:
         try:
             candidates[name] = _build(model, example, name, steps,
                                       tuple_output, exports)
