@@ -1,5 +1,5 @@
-"""Export a model as ONNX, TorchScript or a ``torch.export`` program, and
-check the export against PyTorch.
+"""Export a model as ONNX, TorchScript, a ``torch.export`` program or
+ncnn's files for phones, and check the export against PyTorch.
 
 The exported graph maps a float image batch ``(N, 3, H, W)``, already
 normalised as the config's ``data_preprocessor`` does, to the head's
@@ -16,15 +16,18 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import ExportError, ExportVerificationError, UserInputError
+from .ncnn_export import bin_path, export_ncnn, ncnn_runner
 from .onnx_session import export_onnx, session_runner
 from .runtime import TensorForward
 
-EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program')
+EXPORT_FORMATS = ('onnx', 'torchscript', 'exported-program', 'ncnn')
 # The file suffix of each format, for the default output file.
 SUFFIXES = {
     'onnx': '.onnx',
     'torchscript': '.pt',
     'exported-program': '.pt2',
+    # ncnn's .param (and .bin beside it).
+    'ncnn': '.ncnn.param',
     # tools/deployment/quantize.py's INT8 ONNX model.
     'int8-onnx': '.int8.onnx',
     # Its bf16 model: OpenVINO's .xml (and .bin beside it).
@@ -85,7 +88,8 @@ def export_module(module: nn.Module,
         example (Tensor): An input to trace with.
         dynamic_batch (bool): Whether the batch dimension is dynamic
             (ONNX and exported programs; a TorchScript trace keeps the batch
-            dynamic where the model's code does). Defaults to False.
+            dynamic where the model's code does; ncnn runs one image at a
+            time, of any size). Defaults to False.
 
     Raises:
         ValueError: For an unknown format.
@@ -101,6 +105,8 @@ def export_module(module: nn.Module,
     elif fmt == 'torchscript':
         with _quiet_jit(), torch.no_grad():
             torch.jit.trace(module, example).save(str(path))
+    elif fmt == 'ncnn':
+        export_ncnn(module, example, Path(path))
     else:
         dynamic_shapes = (({
             0: torch.export.Dim('batch', min=1)
@@ -112,8 +118,8 @@ def export_module(module: nn.Module,
 
 def load_export(fmt: str,
                 path: Union[str, Path]) -> Callable[[Tensor], Tensor]:
-    """Load an export to run it: onnxruntime for ONNX, ``torch.jit.load``
-    and ``torch.export.load`` for the others.
+    """Load an export to run it: onnxruntime for ONNX, ncnn's Python module
+    for ncnn, ``torch.jit.load`` and ``torch.export.load`` for the others.
 
     Args:
         fmt (str): One of :data:`EXPORT_FORMATS`.
@@ -124,6 +130,9 @@ def load_export(fmt: str,
     """
     if fmt == 'onnx':
         run = session_runner(Path(path).read_bytes())
+        return lambda x: run(x)[0]
+    if fmt == 'ncnn':
+        run = ncnn_runner(Path(path))
         return lambda x: run(x)[0]
     if fmt == 'torchscript':
         with _quiet_jit():
@@ -219,6 +228,10 @@ def export_and_verify(model: nn.Module,
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f'.{os.getpid()}.partial.{out.name}')
+    # ncnn's weights lie beside its .param.
+    files = {partial: out}
+    if fmt == 'ncnn':
+        files[bin_path(partial)] = bin_path(out)
     try:
         export_module(module, fmt, partial, example, dynamic_batch)
         try:
@@ -226,10 +239,12 @@ def export_and_verify(model: nn.Module,
         except ExportVerificationError as error:
             raise ExportVerificationError(
                 f'{error}; {out} was not written') from None
-        os.replace(partial, out)
+        for staged, final in files.items():
+            os.replace(staged, final)
     finally:
-        if partial.exists():
-            partial.unlink()
+        for staged in files:
+            if staged.exists():
+                staged.unlink()
     return diffs
 
 
@@ -256,6 +271,10 @@ def default_export_path(checkpoint: Union[str, Path],
     if path.resolve() == Path(checkpoint).resolve():
         raise UserInputError(f'--out {path} is the checkpoint: give the '
                              'export another file name')
+    if fmt == 'ncnn' and path.suffix != '.param':
+        raise UserInputError(
+            f'--out {path}: an ncnn model is a .param file (its weights go '
+            f'to the .bin beside it), e.g. {path.with_suffix(".param")}')
     if fmt == 'exported-program' and path.suffix != '.pt2':
         raise UserInputError(
             f'--out {path}: an exported program must be a .pt2 file '

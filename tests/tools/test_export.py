@@ -1,9 +1,10 @@
-"""tools/deployment/export.py: each family to ONNX, TorchScript and an
-exported program, checked by the tool and again here."""
+"""tools/deployment/export.py: each family to ONNX, TorchScript, an
+exported program and ncnn, checked by the tool and again here."""
 import warnings
 from pathlib import Path
 from typing import List, NamedTuple
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -27,6 +28,8 @@ FAMILIES = {
     'MobileNetV2': ('configs/mobilenet_v2/mobilenet-v2_digits.py',
                     dict(widen_factor=0.35), 1280),
 }
+# The channel shuffles of each family's network (one per unit).
+SHUFFLES = {'ShuffleNetV1': 16, 'ShuffleNetV2': 16, 'MobileNetV2': 0}
 TINY_CONFIG = '''
 _base_ = [{base!r}]
 model = dict(backbone=dict({backbone}), head=dict(in_channels={channels}))
@@ -82,6 +85,25 @@ def reload(fmt: str, path: Path):
             str(path), providers=['CPUExecutionProvider'])
         return lambda x: torch.from_numpy(
             session.run(None, {'input': x.numpy()})[0])
+    if fmt == 'ncnn':
+        import ncnn
+        net = ncnn.Net()
+        net.opt.use_fp16_storage = net.opt.use_fp16_packed = False
+        net.opt.use_fp16_arithmetic = net.opt.use_bf16_storage = False
+        net.load_param(str(path))
+        net.load_model(str(path.with_suffix('.bin')))
+
+        def run(x):
+            scores = []
+            for image in x.numpy():
+                image = image.copy()  # ncnn.Mat reads it: keep it alive
+                extractor = net.create_extractor()
+                extractor.input('in0', ncnn.Mat(image))
+                scores.append(torch.from_numpy(np.array(
+                    extractor.extract('out0')[1])))
+            return torch.stack(scores)
+
+        return run
     if fmt == 'torchscript':
         with warnings.catch_warnings():  # deprecated in torch 2.14
             warnings.simplefilter('ignore', FutureWarning)
@@ -120,6 +142,14 @@ def test_export_is_verified_and_matches_pytorch(fmt, trained):
     assert 'input: float32 (N, 3, 64, 64)' in printed
     assert 'at batch 1: max abs diff ' in printed
     assert_matches_pytorch(trained.model, fmt, out)
+    if fmt == 'ncnn':
+        # ncnn's own layers for the shuffles and the channel splits.
+        layers = [line.split()[0]
+                  for line in out.read_text().splitlines()[2:]]
+        family = trained.model.backbone.__class__.__name__
+        assert layers.count('ShuffleChannel') == SHUFFLES[family]
+        assert 'Permute' not in layers
+        assert ('Slice' in layers) == (family == 'ShuffleNetV2')
 
 
 def test_onnx_with_a_dynamic_batch_runs_at_batch_1_and_3(trained):

@@ -2,18 +2,21 @@
 PyTorch.
 
     python tools/deployment/export.py CONFIG CHECKPOINT
-        --format {onnx,torchscript,exported-program} [--dynamic-batch]
+        --format {onnx,torchscript,exported-program,ncnn} [--dynamic-batch]
         [--out FILE] [--shape H W] [--score-thr THR] [--cfg-options K=V ...]
 
 The exported graph maps a float image batch (N, 3, H, W), normalised as the
 config's data_preprocessor does, to the head's pre-softmax scores
 (``model(x, mode='tensor')``). ONNX goes through ``torch.onnx.export(...,
 dynamo=True)`` and is checked with onnxruntime; TorchScript through
-``torch.jit.trace``; exported programs through ``torch.export``. Each export
-is checked on a random batch (with --dynamic-batch, at batches 1 and 3)
-within a max abs difference of 1e-4, and written only if it passes; the
-tool exits 1 if it does not. By default the export is written beside the
-checkpoint (epoch_30.pth -> epoch_30.onnx, .pt, .pt2).
+``torch.jit.trace``; exported programs through ``torch.export``; ncnn (the
+``.param`` and ``.bin`` that Android and iOS apps load) through pnnx from
+the ONNX export, each channel shuffle one ``ShuffleChannel`` layer, and is
+checked with ncnn's Python module. Each export is checked on a random batch
+(with --dynamic-batch, at batches 1 and 3) within a max abs difference of
+1e-4, and written only if it passes; the tool exits 1 if it does not. By
+default the export is written beside the checkpoint (epoch_30.pth ->
+epoch_30.onnx, .pt, .pt2, .ncnn.param and .ncnn.bin).
 
 An MMDetection config exports to ONNX, end to end: one image ``(1, 3, H,
 W)`` of any height and width in; boxes, scores and labels out, after the
@@ -43,6 +46,7 @@ from mmshuffle.cli.tool_support import add_trained_model_args
 from mmshuffle.deploy import EXPORT_FORMATS, export_and_verify
 from mmshuffle.deploy.detector import BOX_RTOL, export_detector
 from mmshuffle.deploy.export import TOLERANCE, default_export_path
+from mmshuffle.deploy.ncnn_export import bin_path, layer_counts
 from mmshuffle.errors import ExportVerificationError, UserInputError
 
 # What runs the export to check it.
@@ -50,6 +54,7 @@ CHECKED_WITH = {
     'onnx': 'onnxruntime',
     'torchscript': 'torch.jit.load',
     'exported-program': 'torch.export.load',
+    'ncnn': "ncnn's Python module",
 }
 
 
@@ -146,6 +151,10 @@ def main() -> None:
     batch = 'dynamic batch' if args.dynamic_batch else 'batch 1'
     print(f'exported {type(model).__name__} to {out} '
           f'({args.format}, {batch})')
+    if args.format == 'ncnn':
+        print(f'weights: {bin_path(out)}; layers: ' + ', '.join(
+            f'{count} {kind}' for kind, count in sorted(
+                layer_counts(out).items())))
     print(describe_io(cfg, f'(N, 3, {shape[0]}, {shape[1]})',
                       'output: (N, num_classes) pre-softmax scores'))
     for size, diff in diffs.items():

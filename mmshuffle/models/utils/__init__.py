@@ -1,5 +1,10 @@
 """Small, pure helpers shared by the backbones."""
-from .channel_shuffle import channel_shuffle, channels_innermost, interleave
+from .channel_shuffle import (
+    channel_shuffle,
+    channels_innermost,
+    interleave,
+    plain_shuffles,
+)
 from .checkpointed_block import CheckpointedBlock
 from .checks import (
     check_choice,
@@ -17,7 +22,8 @@ from .weight_init import (
 )
 
 __all__ = [
-    'channel_shuffle', 'channels_innermost', 'interleave', 'make_divisible',
+    'channel_shuffle', 'channels_innermost', 'interleave', 'plain_shuffles',
+    'make_divisible',
     'check_choice', 'check_input_channels', 'check_int_in_range',
     'check_out_indices',
     'check_positive_number', 'CheckpointedBlock', 'has_pretrained',

@@ -6,9 +6,36 @@ map whose channels are innermost (channels-last) they shuffle the
 channels-last map into the default layout, and the next convolution would
 convert it back (forward and backward), which made channels-last training
 of ShuffleNet V2 slower than it needs to be.
+
+Inside :func:`plain_shuffles`, both take the plain form instead: the
+concatenation, then the reshape-transpose-reshape that converters such as
+pnnx recognise as one channel-shuffle layer (ncnn's ``ShuffleChannel``).
 """
+import contextlib
+from typing import Iterator
+
 import torch
 from torch import Tensor
+
+# Whether the shuffles take the plain form (see plain_shuffles).
+_plain = False
+
+
+@contextlib.contextmanager
+def plain_shuffles() -> Iterator[None]:
+    """Within the block, :func:`channel_shuffle` and :func:`interleave`
+    concatenate and shuffle in the plain form, for an export whose
+    converter maps it to one channel-shuffle layer.
+
+    Yields:
+        None
+    """
+    global _plain
+    before, _plain = _plain, True
+    try:
+        yield
+    finally:
+        _plain = before
 
 
 def channels_innermost(x: Tensor) -> bool:
@@ -62,7 +89,7 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         # their shuffled order reads no size at all.
         order = torch.arange(channels, device=x.device).view(groups, -1)
         return x.index_select(1, order.t().flatten())
-    if channels_innermost(x):
+    if channels_innermost(x) and not _plain:
         nhwc = x.permute(0, 2, 3, 1).unflatten(3, (groups, -1))
         return nhwc.transpose(3, 4).flatten(3).permute(0, 3, 1, 2)
     return x.unflatten(1, (groups, -1)).transpose(1, 2).flatten(1, 2)
@@ -82,6 +109,8 @@ def interleave(a: Tensor, b: Tensor) -> Tensor:
         Tensor: The ``(N, 2C, H, W)`` map, channels-last if ``a`` keeps its
         channels innermost.
     """
+    if _plain:
+        return channel_shuffle(torch.cat((a, b), 1), 2)
     if channels_innermost(a):
         nhwc = torch.stack((a.permute(0, 2, 3, 1), b.permute(0, 2, 3, 1)), 4)
         return nhwc.flatten(3).permute(0, 3, 1, 2)
