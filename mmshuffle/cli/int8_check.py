@@ -73,12 +73,13 @@ def top1(predict: Callable[[Tensor], Tensor],
 
 
 def _reduce(cfg: Config, model: nn.Module, precision: str,
-            calibration_images: int,
-            batch_size: int) -> Tuple[int, object, object]:
+            calibration_images: int, batch_size: int,
+            int8_backend: str = 'auto') -> Tuple[int, object, object]:
     """The fp32 deploy path and the model at ``precision``: INT8
     calibrated on a random sample of training images and quantised from the
-    fp32 path's export, or bf16 (no calibration). Also how many images were
-    calibrated on."""
+    fp32 path's export (by ``int8_backend``, see
+    :func:`mmshuffle.deploy.quantize`), or bf16 (no calibration). Also how
+    many images were calibrated on."""
     from mmshuffle.deploy import optimize, quantize
     if precision not in PRECISIONS:
         raise UserInputError(f'--precision must be one of {PRECISIONS}, '
@@ -97,13 +98,14 @@ def _reduce(cfg: Config, model: nn.Module, precision: str,
     ]
     fp32 = optimize(model, calibration[0][:1])
     return sum(len(x) for x in calibration), fp32, quantize(
-        model, calibration, fp32_onnx=fp32.onnx)
+        model, calibration, fp32_onnx=fp32.onnx, backend=int8_backend)
 
 
 def quantize_and_check(cfg: Config,
                        model: nn.Module,
                        calibration_images: int = 256,
-                       precision: str = 'int8') -> Dict[str, object]:
+                       precision: str = 'int8',
+                       int8_backend: str = 'auto') -> Dict[str, object]:
     """Quantise a classifier to INT8 (or run it in bf16) and measure both
     models' top-1.
 
@@ -114,11 +116,15 @@ def quantize_and_check(cfg: Config,
             drawn at random. Defaults to 256.
         precision (str): ``'int8'`` or ``'bf16'`` (:data:`PRECISIONS`).
             Defaults to ``'int8'``.
+        int8_backend (str): ``'auto'``, ``'onnxruntime'`` or
+            ``'openvino'``: see :func:`mmshuffle.deploy.quantize`. Defaults
+            to ``'auto'``.
 
     Returns:
         dict: By the precision's name (``int8`` here):
-        ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
-        its ``onnx`` is the INT8 model, or the fp32 model that bf16 runs),
+        ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`: its
+        ``backend`` says what runs it; its ``onnx`` or ``openvino_model``
+        is the INT8 model, its ``onnx`` the fp32 model that bf16 runs),
         ``int8_top1``; and ``fp32_deploy`` (the fp32 deploy path),
         ``fp32_top1``, ``drop`` (fp32 minus the other, points),
         ``precision``, ``val_images`` and ``calibration_images`` (how many
@@ -132,7 +138,8 @@ def quantize_and_check(cfg: Config,
         UnsupportedPrecisionError: If the CPU has no bf16 units.
     """
     calibrated, fp32, reduced = _reduce(cfg, model, precision,
-                                        calibration_images, BATCH_SIZE)
+                                        calibration_images, BATCH_SIZE,
+                                        int8_backend)
     val = list(labelled_batches(cfg, model, 'val'))
     fp32_top1 = top1(lambda x: model(x, mode='tensor'), val)
     reduced_top1 = top1(reduced, val)
@@ -143,6 +150,7 @@ def quantize_and_check(cfg: Config,
         f'{precision}_top1': reduced_top1,
         'drop': fp32_top1 - reduced_top1,
         'precision': precision,
+        'backend': reduced.backend,
         'val_images': sum(len(labels) for _, labels in val),
         'calibration_images': calibrated,
         'example': val[0][0][:1],

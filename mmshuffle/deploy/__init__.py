@@ -9,15 +9,19 @@ channels padded and pools made convolutions for ONNX Runtime's blocked
 kernels (:mod:`mmshuffle.deploy.steps`), then a backend (ONNX Runtime by
 default; inductor, TorchScript or eager on request).
 ``quantize(model, calibration_data)`` returns an INT8 callable (ONNX
-Runtime static quantisation, calibrated on the images given).
+Runtime's static quantisation or NNCF's for OpenVINO, whichever is faster
+here, calibrated on the images given). ``optimize(..., precision='bf16')``
+runs the model in bfloat16 with OpenVINO; ``export_and_verify(...,
+'ncnn')`` writes ncnn's files for phones.
 
-Needs torch, mmengine and ``mmcv.cnn``; the ``onnxruntime`` backend also
-needs onnxruntime, onnx and onnxscript.
+Needs torch, mmengine and ``mmcv.cnn``; the ONNX backends also need onnx
+and onnxscript, and onnxruntime or openvino (with nncf for its INT8); the
+ncnn export needs ncnn and pnnx.
 """
 from .backends import BACKENDS
 from .export import EXPORT_FORMATS, export_and_verify
 from .optimize import DEFAULT_BACKEND, DEFAULT_STEPS, max_abs_diff, optimize
-from .quantize import INT8_BACKEND, quantize, quantize_to_onnx
+from .quantize import INT8_BACKEND, INT8_BACKENDS, quantize, quantize_to_onnx
 from .runtime import OptimizedModel, TensorForward
 from .steps import (
     STEPS,
@@ -34,5 +38,6 @@ __all__ = [
     'count_batch_norms', 'pad_branch_channels', 'avg_pools_as_convs',
     'BACKENDS', 'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
     'interleaved_medians', 'quantize', 'quantize_to_onnx', 'INT8_BACKEND',
+    'INT8_BACKENDS',
     'EXPORT_FORMATS', 'export_and_verify'
 ]

@@ -1,13 +1,17 @@
 """OpenVINO's CPU plugin on the ONNX export, as the deploy backends use it:
 fp32, and bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16)."""
 import tempfile
+import warnings
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
 
 from ..compat.atomic_files import atomic_write
+
+if TYPE_CHECKING:
+    import openvino
 
 Runner = Callable[[Tensor], List[Tensor]]
 # Our precision names and OpenVINO's inference precision hints.
@@ -47,8 +51,9 @@ def cpu_has_bf16() -> bool:
                                             'OPTIMIZATION_CAPABILITIES')
 
 
-def openvino_runner(model: bytes, precision: str = 'fp32') -> Runner:
-    """Compile an ONNX model with OpenVINO's CPU plugin and wrap it as a
+def openvino_runner(model: Union[bytes, 'openvino.Model'],
+                    precision: str = 'fp32') -> Runner:
+    """Compile a model with OpenVINO's CPU plugin and wrap it as a
     function.
 
     The plugin is set for latency: one stream, as many threads as torch
@@ -58,9 +63,10 @@ def openvino_runner(model: bytes, precision: str = 'fp32') -> Runner:
     plugin runs a model of static shapes faster than one of dynamic shapes.
 
     Args:
-        model (bytes): The serialised ONNX model, one input.
-        precision (str): ``'fp32'`` or ``'bf16'`` (:data:`PRECISIONS`).
-            Defaults to ``'fp32'``.
+        model (bytes | openvino.Model): A serialised ONNX model of one
+            input, or an OpenVINO model (e.g. NNCF's INT8 one).
+        precision (str): ``'fp32'`` or ``'bf16'`` (:data:`PRECISIONS`): the
+            precision of the float layers. Defaults to ``'fp32'``.
 
     Returns:
         Callable: A function from an input tensor to the list of the
@@ -76,7 +82,7 @@ def openvino_runner(model: bytes, precision: str = 'fp32') -> Runner:
     require_openvino(f'the OpenVINO {precision} backend')
     import openvino as ov
     core = ov.Core()
-    dynamic = core.read_model(model)
+    dynamic = core.read_model(model) if isinstance(model, bytes) else model
     config = {
         'INFERENCE_NUM_THREADS': torch.get_num_threads(),
         'NUM_STREAMS': 1,
@@ -101,15 +107,50 @@ def openvino_runner(model: bytes, precision: str = 'fp32') -> Runner:
     return run
 
 
-def save_openvino_model(model: bytes, path: Path, precision: str) -> None:
-    """Write an ONNX model as an OpenVINO model (``.xml`` and its ``.bin``)
-    that compiles at ``precision`` by itself: the precision is written into
-    the model as its inference precision hint (a runtime option), so that
-    ``openvino.Core().compile_model(path, 'CPU')`` runs it so. The weights
-    stay float32. Both files are written atomically.
+def quantize_with_nncf(model: bytes,
+                       calibration: Sequence[Tensor]) -> 'openvino.Model':
+    """Quantise an ONNX model to INT8 with NNCF's post-training
+    quantisation for OpenVINO (its defaults: symmetric INT8 weights per
+    channel, activations per tensor, min-max ranges on the images given).
 
     Args:
-        model (bytes): The serialised ONNX model.
+        model (bytes): The serialised fp32 ONNX model.
+        calibration (Sequence[Tensor]): Batches of input images.
+
+    Returns:
+        openvino.Model: The INT8 model, its batch and image size dynamic as
+        the export's.
+
+    Raises:
+        ImportError: If openvino or nncf is missing.
+    """
+    require_openvino('OpenVINO INT8')
+    try:
+        import nncf
+    except ImportError as error:
+        raise ImportError('OpenVINO INT8 needs NNCF: pip install nncf (or '
+                          'pip install "mmshuffle[openvino]")') from error
+    import openvino as ov
+    batches = [batch.numpy() for batch in calibration]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # NNCF's notices on its progress
+        return nncf.quantize(ov.Core().read_model(model),
+                             nncf.Dataset(batches),
+                             subset_size=len(batches))
+
+
+def save_openvino_model(model: Union[bytes, 'openvino.Model'], path: Path,
+                        precision: str) -> None:
+    """Write a model as an OpenVINO model (``.xml`` and its ``.bin``)
+    whose float layers compile at ``precision`` by themselves: the
+    precision is written into the model as its inference precision hint (a
+    runtime option), so that ``openvino.Core().compile_model(path, 'CPU')``
+    runs it so. Float weights stay float32. Both files are written
+    atomically.
+
+    Args:
+        model (bytes | openvino.Model): A serialised ONNX model, or an
+            OpenVINO model (e.g. NNCF's INT8 one).
         path (Path): The ``.xml`` file; the ``.bin`` goes beside it.
         precision (str): ``'fp32'`` or ``'bf16'``.
 
@@ -125,7 +166,8 @@ def save_openvino_model(model: bytes, path: Path, precision: str) -> None:
         raise ValueError(f'an OpenVINO model is a .xml file, got {path}')
     require_openvino('writing an OpenVINO model')
     import openvino as ov
-    converted = ov.Core().read_model(model)
+    converted = (ov.Core().read_model(model) if isinstance(model, bytes)
+                 else model.clone())
     converted.set_rt_info(PRECISIONS[precision],
                           ['runtime_options', 'INFERENCE_PRECISION_HINT'])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,17 +1,29 @@
-"""Post-training static INT8 quantisation, run by ONNX Runtime.
+"""Post-training static INT8 quantisation, run by ONNX Runtime or
+OpenVINO, whichever is faster on the machine.
 
 ``quantize(model, calibration_data)`` prepares the model as the fp32
-ONNX Runtime backend does (batch norms folded, branch channels padded,
-shortcut pools as convolutions), exports it to ONNX,
-calibrates the activation ranges on the given images and writes INT8
-convolutions and matrix products: QDQ format, weights signed and per
-output channel, activations unsigned and per tensor, min-max ranges.
+ONNX backends do (batch norms folded, branch channels padded, shortcut
+pools as convolutions), exports it to ONNX, and quantises the export,
+calibrated on the given images, two ways:
 
-ONNX Runtime's INT8 kernels (VNNI, AMX where the CPU has them) were faster
-than PyTorch's own route, PT2E with torchao's ``X86InductorQuantizer`` and
-inductor; PyTorch's default ``x86`` quantized engine runs INT8 depthwise
-convolutions far slower than ``onednn``. The times are in
-docs/benchmarks.md (``tools/analysis_tools/benchmark.py``).
+- ONNX Runtime's static quantisation (:func:`quantize_to_onnx`): INT8
+  convolutions and matrix products in QDQ format, weights signed and per
+  output channel, activations unsigned and per tensor, min-max ranges;
+- NNCF's post-training quantisation for OpenVINO
+  (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`).
+
+By default (``backend='auto'``) both are built and timed on the first
+calibration image the first time, and the faster is kept and remembered
+for this model and CPU (:mod:`mmshuffle.deploy.backend_choice`): the two
+runtimes' INT8 kernels (VNNI, AMX) differ in speed from CPU to CPU. A
+detector is quantised by ONNX Runtime (its box decoding and NMS stay
+float).
+
+Both were faster than PyTorch's own route, PT2E with torchao's
+``X86InductorQuantizer`` and inductor; PyTorch's default ``x86``
+quantized engine runs INT8 depthwise convolutions far slower than
+``onednn``. The times are in docs/benchmarks.md
+(``tools/analysis_tools/benchmark.py``).
 """
 import tempfile
 from pathlib import Path
@@ -20,13 +32,21 @@ from typing import Iterable, List, Optional, Sequence
 import torch
 from torch import Tensor, nn
 
+from .backend_choice import model_key, remember_backend, remembered_backend
 from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
-from .optimize import DEFAULT_STEPS
-from .runtime import OptimizedModel
+from .openvino_session import openvino_runner, quantize_with_nncf
+from .optimize import AUTO, DEFAULT_STEPS
+from .runtime import OptimizedModel, inference_module
 from .steps import prepare
+from .timing import interleaved_medians
 
-INT8_BACKEND = 'onnxruntime-int8'
+# The INT8 runtimes, by the backend name of what quantize returns.
+INT8_BACKENDS = {
+    'onnxruntime': 'onnxruntime-int8',
+    'openvino': 'openvino-int8',
+}
+INT8_BACKEND = INT8_BACKENDS['onnxruntime']
 INT8_STEPS = DEFAULT_STEPS['onnxruntime']
 
 
@@ -100,9 +120,7 @@ def quantize_to_onnx(model: nn.Module,
     from onnxruntime.quantization.shape_inference import quant_pre_process
     batches = _calibration_batches(calibration_data)
     if fp32_onnx is None:
-        module = prepare(model, INT8_STEPS if steps is None else steps)
-        module = module.to(memory_format=torch.contiguous_format)
-        fp32_onnx = export_onnx(module, batches[0])
+        fp32_onnx = _fp32_export(model, batches[0], steps)
 
     with tempfile.TemporaryDirectory() as work:
         fp32, ready, int8 = (Path(work) / name for name in (
@@ -138,11 +156,20 @@ def quantize_to_onnx(model: nn.Module,
         return int8.read_bytes()
 
 
+def _fp32_export(model: nn.Module, example: Tensor,
+                 steps: Optional[Sequence[str]]) -> bytes:
+    """The model prepared with ``steps`` and exported to ONNX."""
+    module = prepare(model, INT8_STEPS if steps is None else steps)
+    return export_onnx(module.to(memory_format=torch.contiguous_format),
+                       example)
+
+
 def quantize(model: nn.Module,
              calibration_data: Iterable[Tensor],
              steps: Optional[Sequence[str]] = None,
              reduce_range: bool = False,
-             fp32_onnx: Optional[bytes] = None) -> OptimizedModel:
+             fp32_onnx: Optional[bytes] = None,
+             backend: str = AUTO) -> OptimizedModel:
     """Quantise a model to INT8 and return a fast CPU callable.
 
     The callable takes float32 images and returns float32 outputs, as the
@@ -156,26 +183,67 @@ def quantize(model: nn.Module,
         calibration_data (Iterable[Tensor]): Batches of normalised input
             images, see :func:`quantize_to_onnx`.
         steps (Sequence[str], optional): See :func:`quantize_to_onnx`.
-        reduce_range (bool): See :func:`quantize_to_onnx`.
+        reduce_range (bool): See :func:`quantize_to_onnx` (ONNX Runtime).
         fp32_onnx (bytes, optional): See :func:`quantize_to_onnx`.
+        backend (str): ``'auto'`` (the default: the faster of the two on
+            this machine, timed once per model and CPU, see the module's
+            docstring; a detector: ONNX Runtime), ``'onnxruntime'`` or
+            ``'openvino'`` (:data:`INT8_BACKENDS`).
 
     Returns:
-        OptimizedModel: The callable, backend ``'onnxruntime-int8'``; its
-        ``onnx`` is the INT8 ONNX model, to save and deploy.
+        OptimizedModel: The callable, backend ``'onnxruntime-int8'`` (its
+        ``onnx`` is the INT8 ONNX model, to save and deploy) or
+        ``'openvino-int8'`` (its ``openvino_model`` is the INT8 OpenVINO
+        model); ``timings`` holds the seconds per call of both where they
+        were timed.
 
     Raises:
-        ImportError: If onnxruntime, onnx or onnxscript is missing.
+        ImportError: If onnxruntime, onnx or onnxscript is missing, or
+            OpenVINO or NNCF where ``backend='openvino'``.
         ValueError: If the calibration data holds no batch or something
-            else than image tensors, or a step is unknown.
+            else than image tensors, a step or the backend is unknown.
     """
+    if backend not in (AUTO, *INT8_BACKENDS):
+        raise ValueError(f'backend must be one of {(AUTO, *INT8_BACKENDS)}, '
+                         f'got {backend!r}')
+    require_onnxruntime('INT8 quantisation')
     batches = _calibration_batches(calibration_data)
-    int8 = quantize_to_onnx(model, batches, steps, reduce_range, fp32_onnx)
+    if fp32_onnx is None:
+        fp32_onnx = _fp32_export(model, batches[0], steps)
     with torch.no_grad():
-        fp32_outputs = prepare(model, ())(batches[0][:1])
-    return OptimizedModel(
-        session_runner(int8),
-        INT8_BACKEND,
-        INT8_STEPS if steps is None else steps,
-        channels_last=False,
-        tuple_output=not isinstance(fp32_outputs, Tensor),
-        onnx=int8)
+        tuple_output = not isinstance(prepare(model, ())(batches[0][:1]),
+                                      Tensor)
+    taken = INT8_STEPS if steps is None else steps
+
+    def build(name: str) -> OptimizedModel:
+        if name == 'onnxruntime':
+            int8 = quantize_to_onnx(model, batches, steps, reduce_range,
+                                    fp32_onnx)
+            return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
+                                  taken, False, tuple_output, onnx=int8)
+        int8 = quantize_with_nncf(fp32_onnx, batches)
+        return OptimizedModel(openvino_runner(int8), INT8_BACKENDS[name],
+                              taken, False, tuple_output,
+                              openvino_model=int8)
+
+    if backend != AUTO:
+        return build(backend)
+    if is_detector(model):
+        return build('onnxruntime')
+    key = 'INT8 ' + model_key(inference_module(model), batches[0][:1])
+    remembered = remembered_backend(key)
+    if remembered in INT8_BACKENDS:
+        try:
+            return build(remembered)
+        except ImportError:  # uninstalled since: time again
+            pass
+    candidates = {'onnxruntime': build('onnxruntime')}
+    try:
+        candidates['openvino'] = build('openvino')
+    except ImportError:
+        pass
+    timings = interleaved_medians(candidates, batches[0][:1])
+    best = min(timings, key=timings.get)
+    remember_backend(key, best, timings)
+    candidates[best].timings = timings
+    return candidates[best]

@@ -73,8 +73,12 @@ class OptimizedModel:
         timings (dict, optional): Seconds per call of each backend measured
             when the backend was chosen by speed. Defaults to None.
         onnx (bytes, optional): The serialised ONNX model the backend runs
-            (ONNX Runtime's, fp32 or INT8), to save or quantise. Defaults to
-            None.
+            (ONNX Runtime's or OpenVINO's fp32 export, ONNX Runtime's INT8
+            model), to save or quantise. Defaults to None.
+        openvino_model (openvino.Model, optional): The model OpenVINO runs
+            where it is not an ONNX file (NNCF's INT8 model), to save with
+            :func:`~mmshuffle.deploy.openvino_session.save_openvino_model`.
+            Defaults to None.
     """
 
     def __init__(self,
@@ -84,7 +88,8 @@ class OptimizedModel:
                  channels_last: bool,
                  tuple_output: bool,
                  timings: Optional[Dict[str, float]] = None,
-                 onnx: Optional[bytes] = None) -> None:
+                 onnx: Optional[bytes] = None,
+                 openvino_model: Optional[object] = None) -> None:
         self.runner = runner
         self.backend = backend
         self.steps = tuple(steps)
@@ -92,6 +97,7 @@ class OptimizedModel:
         self.tuple_output = tuple_output
         self.timings = timings
         self.onnx = onnx
+        self.openvino_model = openvino_model
 
     def __call__(self, x: Tensor) -> Outputs:
         """Run the optimised model.

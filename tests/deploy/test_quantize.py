@@ -1,5 +1,6 @@
 """quantize: INT8 models that compute close to the fp32 ones, and clear
 errors for bad calibration data."""
+import importlib
 import io
 from typing import Callable, Dict, NamedTuple
 
@@ -8,9 +9,13 @@ import pytest
 import torch
 from torch import nn
 
-from mmshuffle.deploy import INT8_BACKEND, quantize
+from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
 
+from ..helpers import build_family
 from .models import BUILDERS, build_eval_model, inputs, reference
+
+# The module, which the package's function of the same name hides.
+quantize_module = importlib.import_module('mmshuffle.deploy.quantize')
 
 
 def calibration(batches: int = 2, seed: int = 2):
@@ -41,7 +46,8 @@ def quantized() -> Dict[str, Quantized]:
     for name in BUILDERS:
         model = build_eval_model(name).train()
         before = {k: v.clone() for k, v in model.state_dict().items()}
-        int8 = quantize(model, calibration(batches=4))
+        int8 = quantize(model, calibration(batches=4),
+                        backend='onnxruntime')
         models[name] = Quantized(model, before, int8, model.training)
     return models
 
@@ -103,3 +109,38 @@ def test_the_model_is_left_as_it_was(name, quantized):
 def test_bad_calibration_data_is_refused(data, message):
     with pytest.raises(ValueError, match=message):
         quantize(build_eval_model('ShuffleNetV2'), data)
+
+
+def test_openvino_int8_follows_the_classifier(quantized):
+    model = quantized['ImageClassifier'].model.eval()
+    int8 = quantize(model, calibration(batches=4), backend='openvino')
+    assert int8.backend == 'openvino-int8' and int8.onnx is None
+    # NNCF's quantisation: INT8 fake-quantised inputs to the convolutions.
+    kinds = [op.get_type_name() for op in int8.openvino_model.get_ops()]
+    assert kinds.count('FakeQuantize') >= kinds.count('Convolution') > 0
+    batch = torch.randn(16, 3, 64, 64, generator=torch.Generator(
+    ).manual_seed(3))
+    expected = reference(model, batch)
+    error = (int8(batch) - expected).abs().mean() / expected.abs().mean()
+    assert error < 0.1, f'mean relative error {error:.3f}'
+    assert (int8(batch).argmax(1) == expected.argmax(1)).float().mean() >= 0.8
+
+
+def test_auto_keeps_the_faster_int8_and_remembers_it(monkeypatch, tmp_path):
+    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
+    timed = []
+    medians = quantize_module.interleaved_medians
+
+    def counted(candidates, x):
+        timed.append(sorted(candidates))
+        return medians(candidates, x)
+
+    monkeypatch.setattr(quantize_module, 'interleaved_medians', counted)
+    model = build_family('ShuffleNetV2', widen_factor=0.5,
+                         out_indices=(0, )).eval()
+    first = quantize(model, calibration(batches=1))
+    assert timed == [['onnxruntime', 'openvino']]
+    assert first.backend == INT8_BACKENDS[min(first.timings,
+                                              key=first.timings.get)]
+    again = quantize(model, calibration(batches=1))
+    assert len(timed) == 1 and again.backend == first.backend

@@ -60,10 +60,15 @@ from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians
 from mmshuffle.deploy.export import default_export_path
 from mmshuffle.deploy.openvino_session import save_openvino_model
-from mmshuffle.errors import UnsupportedPrecisionError
+from mmshuffle.errors import UnsupportedPrecisionError, UserInputError
 
 # The drop accepted by default, in points, by precision.
 MAX_DROP = {'int8': 1.0, 'bf16': 0.5}
+# The files each precision writes, by suffix: the runtime that runs them.
+OUT_SUFFIXES = {
+    'int8': {'.onnx': 'onnxruntime', '.xml': 'openvino'},
+    'bf16': {'.xml': 'openvino'},
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -81,8 +86,10 @@ def parse_args() -> argparse.Namespace:
                         help='largest top-1 drop accepted, in points '
                         '(default: 1.0 for int8, 0.5 for bf16)')
     parser.add_argument('--out', type=Path,
-                        help='file to write (default: the checkpoint with '
-                        '.int8.onnx, or .bf16.xml for bf16)')
+                        help='file to write, whose suffix chooses the INT8 '
+                        'runtime: .onnx (ONNX Runtime) or .xml (OpenVINO; '
+                        'default: the faster here, beside the checkpoint, '
+                        '.int8.onnx or .int8.xml; bf16: .bf16.xml)')
     parser.add_argument('--metrics', type=Path,
                         help='also write the top-1s and times as JSON here')
     parser.add_argument('--threads', type=int, default=1,
@@ -125,16 +132,21 @@ def main() -> None:
     cfg = load_config(args.config, None, 'none', args.cfg_options)
     fmt = 'int8-onnx' if args.precision == 'int8' else 'bf16-openvino'
     out = default_export_path(args.checkpoint, fmt, args.out)
-    if args.precision == 'bf16' and out.suffix != '.xml':
-        raise UnsupportedPrecisionError(
-            f'--out {out}: a bf16 model is written as OpenVINO\'s .xml '
-            f'(with its .bin), e.g. {out.with_suffix(".xml")}')
+    allowed = OUT_SUFFIXES[args.precision]
+    if args.out and out.suffix not in allowed:
+        raise UserInputError(
+            f'--out {out}: a {args.precision} model is written as ' +
+            ' or '.join(f'{suffix} ({what})'
+                        for suffix, what in allowed.items()))
     model = load_for_export(cfg, args.checkpoint)
     if is_detection_config(cfg):
         if args.precision != 'int8':
             raise UnsupportedPrecisionError(
                 f'--precision {args.precision}: detectors are quantised to '
                 'int8 only; bf16 runs classifiers')
+        if out.suffix != '.onnx':
+            raise UserInputError(f'--out {out}: a detector is quantised by '
+                                 'ONNX Runtime, to an .onnx file')
         result = quantize_a_detector(cfg, model, out, args)
     else:
         result = quantize_a_classifier(cfg, model, out, args)
@@ -155,7 +167,8 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
     result = quantize_and_check(
         cfg, model,
         256 if args.calibration_images is None else args.calibration_images,
-        precision)
+        precision,
+        OUT_SUFFIXES[precision][out.suffix] if args.out else 'auto')
     reduced = result.pop(precision)
     fp32_deploy = result.pop('fp32_deploy')
     example = result.pop('example')
@@ -166,13 +179,18 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
             precision: reduced
         }, example)
     result['ms'] = {name: 1e3 * seconds for name, seconds in times.items()}
-    if precision == 'int8':
+    if reduced.openvino_model is not None:  # OpenVINO's INT8
+        out = out.with_suffix('.xml')
+        save_openvino_model(reduced.openvino_model, out, 'fp32')
+    elif precision == 'int8':
         atomic_write(reduced.onnx, out)
+    else:
+        save_openvino_model(reduced.onnx, out, precision)
+    if precision == 'int8':
         print(f'calibrated on {result["calibration_images"]} training '
               f'images; evaluated on {result["val_images"]} validation '
               'images')
     else:
-        save_openvino_model(reduced.onnx, out, precision)
         print(f'evaluated on {result["val_images"]} validation images')
     name = precision.upper()
     print(f'top-1 fp32 {result["fp32_top1"]:.2f}%, {name} '
@@ -182,8 +200,8 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
     print(f'batch 1 ({shape}), {args.threads} thread(s): ' + ', '.join(
         f'{name} {ms:.2f} ms' for name, ms in result['ms'].items()) +
         f' ({times["fp32 eager"] / times[precision]:.1f}x eager)')
-    print(f'{name} model: {out}' + (
-        f' (and {out.with_suffix(".bin").name})' if precision == 'bf16'
+    print(f'{name} model ({reduced.backend}): {out}' + (
+        f' (and {out.with_suffix(".bin").name})' if out.suffix == '.xml'
         else ''))
     return result
 
