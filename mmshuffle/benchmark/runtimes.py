@@ -1,4 +1,6 @@
 """The ways to run one classifier for inference, ours and the peers'."""
+import tempfile
+from pathlib import Path
 from typing import Callable, Dict, Sequence
 
 from torch import Tensor
@@ -12,7 +14,12 @@ MMPRETRAIN_EAGER = 'mmpretrain eager'
 MMSHUFFLE_EAGER = 'mmshuffle eager'
 MMSHUFFLE_DEPLOY = 'mmshuffle deploy'
 MMSHUFFLE_INT8 = 'mmshuffle INT8'
+MMSHUFFLE_BF16 = 'mmshuffle bf16'
+MMSHUFFLE_NCNN = 'mmshuffle ncnn'
 PEER_ONNXRUNTIME = 'ONNX Runtime, peer export'
+PEER_OPENVINO = 'OpenVINO, peer export'
+# The precision each runtime computes in, for its compute floor.
+PRECISION = {MMSHUFFLE_INT8: 'int8', MMSHUFFLE_BF16: 'bf16'}
 
 
 def peer_name(variant: Variant) -> str:
@@ -34,7 +41,9 @@ def build_runtimes(variant: Variant, example: Tensor,
     """Build each way to run a variant's ImageNet classifier.
 
     Every model is randomly initialised (speed does not depend on the
-    weights); mmpretrain's and ours share the architecture exactly.
+    weights); mmpretrain's and ours share the architecture exactly. The
+    runtimes that need an optional package (OpenVINO, ncnn) or a CPU with
+    bf16 units are left out where it is missing.
 
     Args:
         variant (Variant): The variant.
@@ -45,12 +54,20 @@ def build_runtimes(variant: Variant, example: Tensor,
         dict[str, Callable]: By name (the constants of this module):
         torchvision's eager model where torchvision has the variant,
         mmpretrain's eager model where mmpretrain can build it, ours eager,
-        ours through :func:`mmshuffle.deploy.optimize`, ours in INT8
-        (:func:`mmshuffle.deploy.quantize`), and ONNX Runtime at
-        ``ORT_ENABLE_ALL`` on the peer's model exported as it is.
+        ours through :func:`mmshuffle.deploy.optimize` (fp32, and bf16), ours
+        in INT8 (:func:`mmshuffle.deploy.quantize`), ours in ncnn (from
+        ncnn's Python module, one image at a time), and ONNX Runtime at
+        ``ORT_ENABLE_ALL`` and OpenVINO on the peer's model exported as it
+        is.
     """
     from mmshuffle.deploy import optimize, prepare, quantize
+    from mmshuffle.deploy.ncnn_export import export_ncnn, ncnn_runner
     from mmshuffle.deploy.onnx_session import export_onnx, session_runner
+    from mmshuffle.deploy.openvino_session import (
+        cpu_has_bf16,
+        openvino_runner,
+    )
+    from mmshuffle.deploy.runtime import TensorForward
     ours = variant_classifier(variant).eval()
     runtimes: Dict[str, Runtime] = {}
     torchvision = torchvision_classifier(variant)
@@ -67,9 +84,27 @@ def build_runtimes(variant: Variant, example: Tensor,
     runtimes[MMSHUFFLE_DEPLOY] = deploy
     runtimes[MMSHUFFLE_INT8] = quantize(ours, calibration,
                                         fp32_onnx=deploy.onnx)
+    try:
+        if cpu_has_bf16():
+            runtimes[MMSHUFFLE_BF16] = optimize(ours, example,
+                                                precision='bf16')
+    except ImportError:
+        pass
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            param = Path(work) / 'model.ncnn.param'
+            export_ncnn(TensorForward(ours).eval(), example, param)
+            run = ncnn_runner(param)  # loaded: the files may go
+        runtimes[MMSHUFFLE_NCNN] = run
+    except ImportError:
+        pass
     peer = torchvision if torchvision is not None else mmpretrain
     if peer is not None:
         # The peer's model exported as torch.onnx.export writes it.
-        runtimes[PEER_ONNXRUNTIME] = session_runner(
-            export_onnx(prepare(peer, ()), example))
+        exported = export_onnx(prepare(peer, ()), example)
+        runtimes[PEER_ONNXRUNTIME] = session_runner(exported)
+        try:
+            runtimes[PEER_OPENVINO] = openvino_runner(exported)
+        except ImportError:
+            pass
     return runtimes

@@ -1,5 +1,8 @@
 """OpenVINO's CPU plugin on the ONNX export, as the deploy backends use it:
 fp32, and bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16)."""
+import contextlib
+import io
+import logging
 import tempfile
 import warnings
 from pathlib import Path
@@ -125,6 +128,9 @@ def quantize_with_nncf(model: bytes,
         ImportError: If openvino or nncf is missing.
     """
     require_openvino('OpenVINO INT8')
+    # NNCF imports torch's C++ extension builder, which warns that this
+    # CUDA build of torch finds no CUDA.
+    logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)
     try:
         import nncf
     except ImportError as error:
@@ -132,8 +138,11 @@ def quantize_with_nncf(model: bytes,
                           'pip install "mmshuffle[openvino]")') from error
     import openvino as ov
     batches = [batch.numpy() for batch in calibration]
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # NNCF's notices on its progress
+    # NNCF draws progress bars on stdout, which the tools' output is.
+    with warnings.catch_warnings(), contextlib.redirect_stdout(
+            io.StringIO()):
+        warnings.simplefilter('ignore')
+        nncf.set_log_level(logging.ERROR)
         return nncf.quantize(ov.Core().read_model(model),
                              nncf.Dataset(batches),
                              subset_size=len(batches))

@@ -4,17 +4,19 @@ from typing import Dict
 
 from mmshuffle.benchmark.runtimes import (
     MMPRETRAIN_EAGER,
+    MMSHUFFLE_BF16,
     MMSHUFFLE_DEPLOY,
     MMSHUFFLE_EAGER,
     MMSHUFFLE_INT8,
     PEER_ONNXRUNTIME,
+    PEER_OPENVINO,
     TORCHVISION_EAGER,
 )
 from mmshuffle.benchmark.training_speed import TrainingSetup
 
 V2_MS = {TORCHVISION_EAGER: 12.0, MMPRETRAIN_EAGER: 13.0,
          MMSHUFFLE_EAGER: 12.5, MMSHUFFLE_DEPLOY: 4.0, MMSHUFFLE_INT8: 3.0,
-         PEER_ONNXRUNTIME: 5.0}
+         MMSHUFFLE_BF16: 3.0, PEER_ONNXRUNTIME: 5.0, PEER_OPENVINO: 4.5}
 # ShuffleNetV1's deploy path misses two targets: 2x (< 2.5x) over
 # mmpretrain's eager model, 0.9x ONNX Runtime on its export.
 V1_MS = {MMPRETRAIN_EAGER: 9.0, MMSHUFFLE_EAGER: 9.5, MMSHUFFLE_DEPLOY: 4.5,
@@ -43,7 +45,8 @@ def stub_results() -> Dict:
     return dict(
         date='2026-11-30', command='python tools/analysis_tools/benchmark.py',
         machine='a CPU, 2 cores', threads=1, size=224, batch=32, rounds=15,
-        batch_rounds=5, training_rounds=5, sgemm_gflops=100.0,
+        batch_rounds=5, training_rounds=5,
+        gemm_gops=dict(fp32=100.0, bf16=300.0, int8=400.0),
         inference=dict(
             v2=model('ShuffleNetV2 1x', 'torchvision', 146, V2_MS),
             v1=model('ShuffleNetV1 1x g=3', 'mmpretrain', 137.5, V1_MS)),

@@ -19,25 +19,38 @@ def test_every_runtime_is_timed_beside_the_compute_limit(results):
     report = render(results)
     assert report.startswith(
         '2026-11-30, `python tools/analysis_tools/benchmark.py`\n\n'
-        'a CPU, 2 cores; 1 thread(s), 224x224, float32 matrix multiply 100 '
-        'GFLOP/s.')
+        'a CPU, 2 cores; 1 thread(s), 224x224; matrix multiply fp32 100 G/s, '
+        'bf16 300 G/s, int8 400 G/s.')
     for row in (
-            '| ShuffleNetV2 1x | torchvision eager | 12.00 | 3.00x | 167 |',
-            '| ShuffleNetV2 1x | mmshuffle deploy | 4.00 | 1.00x | 500 |',
+            # fp32 floor: 2 x 146 M multiply-adds at 100 G/s, 2.92 ms.
+            '| ShuffleNetV2 1x | torchvision eager | 12.00 | 3.00x | 4.11x | '
+            '167 |',
+            '| ShuffleNetV2 1x | mmshuffle deploy | 4.00 | 1.00x | 1.37x | '
+            '500 |',
             '| ShuffleNetV2 1x | ONNX Runtime, torchvision export | 5.00 | '
-            '1.25x | 400 |',
-            # 2 x 146 MFLOPs at 100 GFLOP/s: 2.92 ms, 342 images/s.
-            '| ShuffleNetV2 1x | compute limit (292 MFLOPs at 100 GFLOP/s) | '
-            '2.92 | 0.73x | 342 |',
+            '1.25x | 1.71x | 400 |',
+            '| ShuffleNetV2 1x | OpenVINO, torchvision export | 4.50 | '
+            '1.12x | 1.54x | 444 |',
+            # bf16 and INT8 against their own floors: 0.973 and 0.730 ms.
+            '| ShuffleNetV2 1x | mmshuffle bf16 | 3.00 | 0.75x | 3.08x | '
+            '667 |',
+            '| ShuffleNetV2 1x | mmshuffle INT8 | 3.00 | 0.75x | 4.11x | '
+            '667 |',
+            '| ShuffleNetV2 1x | compute floor, fp32 (292 M operations at 100 '
+            'G/s) | 2.920 | 0.73x | 1.00x | 342 |',
+            '| ShuffleNetV2 1x | compute floor, bf16 (292 M operations at 300 '
+            'G/s) | 0.973 | 0.24x | 1.00x | 1027 |',
+            '| ShuffleNetV2 1x | compute floor, int8 (292 M operations at 400 '
+            'G/s) | 0.730 | 0.18x | 1.00x | 1370 |',
             '| ShuffleNetV1 1x g=3 | ONNX Runtime, mmpretrain export | 4.05 | '
-            '0.90x | 494 |'):
+            '0.90x |'):
         assert row in report
 
 
 def test_the_compute_limit_scales_with_the_image(results):
     results['size'] = 112
-    assert ('| ShuffleNetV2 1x | compute limit (73 MFLOPs at 100 GFLOP/s) '
-            '| 0.73 |') in render(results)
+    assert ('| ShuffleNetV2 1x | compute floor, fp32 (73 M operations at '
+            '100 G/s) | 0.730 |') in render(results)
 
 
 def test_the_targets_are_judged(results):
@@ -51,6 +64,12 @@ def test_the_targets_are_judged(results):
             'export | 0.90x | >= 1.0x | NO |',
             '| ShuffleNetV2 1x: mmshuffle INT8 vs torchvision eager | 4.00x | '
             '>= 3.0x | yes |',
+            '| ShuffleNetV2 1x: mmshuffle INT8 vs torchvision eager | 4.00x | '
+            '>= 6.0x | NO |',
+            '| ShuffleNetV2 1x: mmshuffle bf16 vs ONNX Runtime, peer export | '
+            '1.67x | >= 1.5x | yes |',
+            '| ShuffleNetV2 1x: mmshuffle deploy vs OpenVINO, peer export | '
+            '1.12x | >= 1.0x | yes |',
             # Our fastest set-up, whichever it is, against mmpretrain's.
             '| ShuffleNetV2 1x: training step, mmshuffle, channels_last vs '
             'mmpretrain | 1.40x | >= 1.3x | yes |',
@@ -69,7 +88,7 @@ def test_every_training_setup_has_its_row(results):
     assert '| ShuffleNetV2 1x | mmpretrain | 1.05 | 30.5 | 1.00x | 600 | - |' \
         in report
     # and the inference rows of mmpretrain and our three runtimes
-    assert report.count("| ShuffleNetV2 1x | m") == len(TRAINING) + 4
+    assert report.count("| ShuffleNetV2 1x | m") == len(TRAINING) + 5
 
 
 def test_a_run_without_training_or_sweep_has_neither(results):

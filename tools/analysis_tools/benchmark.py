@@ -24,14 +24,16 @@ and writes CONFIG_NAME_HxW.json and CONFIG_NAME_HxW.md to --out-dir.
 For ShuffleNetV2 1x, MobileNetV2 1.0 and ShuffleNetV1 1x g=3 (ImageNet
 classifiers, random weights), interleaved in one process: torchvision
 eager (where torchvision has the model), mmpretrain 1.2 eager, mmshuffle
-eager, the mmshuffle deploy path, mmshuffle INT8, and ONNX Runtime at full
-graph optimisation on the peer's export (torchvision's, else mmpretrain's).
-Latency at batch 1, throughput at --batch; medians and ratios, with the
-compute limit: the FLOPs (2 per multiply-add) over the float32
-matrix-multiply rate measured in this run. Then the deploy path, our eager
-model and torchvision's at batch 1 for every variant (the plot), and the
-training step (--batch images) of mmshuffle against mmpretrain, with and
-without with_cp and channels-last, with peak memory.
+eager, the mmshuffle deploy path (fp32), mmshuffle bf16 (on a CPU with bf16
+units), INT8 and ncnn (through its Python module), and ONNX Runtime at full
+graph optimisation and OpenVINO on the peer's export (torchvision's, else
+mmpretrain's). Latency at batch 1, throughput at --batch; medians and
+ratios, with the compute floor of each precision: the operations (2 per
+multiply-add) over the fp32, bf16 and int8 matrix-multiply rates measured
+in this run. The header names the CPU and its instruction sets. Then the
+deploy path, our eager model and torchvision's at batch 1 for every variant
+(the plot), and the training step (--batch images) of mmshuffle against
+mmpretrain, with and without with_cp and channels-last, with peak memory.
 
 Writes benchmark.json (the results), benchmark.md (the tables and targets
 drawn from them) and benchmark.png (latency against multiply-adds and
@@ -56,6 +58,7 @@ from mmshuffle.benchmark.classifiers import (
     torchvision_classifier,
     variant_classifier,
 )
+from mmshuffle.benchmark.gemm import PRECISIONS, gemm_gops
 from mmshuffle.benchmark.one_config import (
     benchmark_one_config,
     config_image_size,
@@ -71,7 +74,6 @@ from mmshuffle.benchmark.runtimes import (
     build_runtimes,
     peer_name,
 )
-from mmshuffle.benchmark.sgemm import sgemm_gflops
 from mmshuffle.benchmark.training_speed import (
     every_setup,
     peak_training_memory,
@@ -230,13 +232,14 @@ def measure(args) -> Dict:
     torch.set_num_threads(args.threads)
     MMLogger.get_instance('mmengine').setLevel('WARNING')
     warnings.filterwarnings('ignore')
-    gflops = sgemm_gflops()
-    log(f'float32 matrix multiply: {gflops:.0f} GFLOP/s')
+    rates = {precision: gemm_gops(precision) for precision in PRECISIONS}
+    log('matrix multiply: ' + ', '.join(
+        f'{precision} {rate:.0f} G/s' for precision, rate in rates.items()))
     results = dict(
         provenance(), threads=args.threads, size=args.size,
         batch=args.batch, rounds=args.rounds,
         batch_rounds=args.batch_rounds,
-        training_rounds=args.training_rounds, sgemm_gflops=gflops,
+        training_rounds=args.training_rounds, gemm_gops=rates,
         inference={key: headline(key, args) for key in args.families})
     results['training'] = [] if args.no_training else [
         run for key in args.families for run in training(key, args)]
