@@ -159,7 +159,8 @@ def quantize_and_check(cfg: Config,
 
 def quantize_and_check_detector(cfg: Config,
                                 model: nn.Module,
-                                calibration_images: int = 64
+                                calibration_images: int = 64,
+                                int8_backend: str = 'auto'
                                 ) -> Dict[str, object]:
     """Quantise a detector to INT8 and score it, its fp32 deploy path and
     the PyTorch detector with the config's test metric.
@@ -169,6 +170,8 @@ def quantize_and_check_detector(cfg: Config,
         model (nn.Module): The trained detector, eval mode.
         calibration_images (int): Training images to calibrate on, drawn
             at random, one a batch. Defaults to 64.
+        int8_backend (str): See :func:`quantize_and_check`. Defaults to
+            ``'auto'``.
 
     Returns:
         dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
@@ -188,7 +191,7 @@ def quantize_and_check_detector(cfg: Config,
 
     from .detection_check import detection_metrics
     calibrated, fp32, int8 = _reduce(cfg, model, 'int8', calibration_images,
-                                     1)
+                                     1, int8_backend)
     scores = detection_metrics(
         cfg, model, {
             'fp32 eager': lambda x: mmdet_detections(model, x),

@@ -16,8 +16,7 @@ By default (``backend='auto'``) both are built and timed on the first
 calibration image the first time, and the faster is kept and remembered
 for this model and CPU (:mod:`mmshuffle.deploy.backend_choice`): the two
 runtimes' INT8 kernels (VNNI, AMX) differ in speed from CPU to CPU. A
-detector is quantised by ONNX Runtime (its box decoding and NMS stay
-float).
+detector's box decoding and NMS stay float either way.
 
 Both were faster than PyTorch's own route, PT2E with torchao's
 ``X86InductorQuantizer`` and inductor; PyTorch's default ``x86``
@@ -187,7 +186,7 @@ def quantize(model: nn.Module,
         fp32_onnx (bytes, optional): See :func:`quantize_to_onnx`.
         backend (str): ``'auto'`` (the default: the faster of the two on
             this machine, timed once per model and CPU, see the module's
-            docstring; a detector: ONNX Runtime), ``'onnxruntime'`` or
+            docstring), ``'onnxruntime'`` or
             ``'openvino'`` (:data:`INT8_BACKENDS`).
 
     Returns:
@@ -228,8 +227,6 @@ def quantize(model: nn.Module,
 
     if backend != AUTO:
         return build(backend)
-    if is_detector(model):
-        return build('onnxruntime')
     key = 'INT8 ' + model_key(inference_module(model), batches[0][:1])
     remembered = remembered_backend(key)
     if remembered in INT8_BACKENDS:

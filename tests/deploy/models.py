@@ -89,3 +89,10 @@ def assert_outputs_close(actual, expected, atol: float = 1e-4) -> None:
         assert a.shape == e.shape
         diff = (a - e).abs().max().item()
         assert diff <= atol, f'max abs diff {diff:.3g} > {atol}'
+
+
+def check(model: nn.Module, optimized) -> None:
+    """The optimised callable gives the model's eval outputs on every input
+    of :func:`inputs`, within 1e-4."""
+    for x in inputs().values():
+        assert_outputs_close(optimized(x), reference(model, x))

@@ -1,6 +1,5 @@
 """optimize: every backend gives the model's eval outputs."""
 import importlib
-import json
 import os
 import subprocess
 import sys
@@ -8,11 +7,9 @@ import sys
 import pytest
 import torch
 
-from mmshuffle.deploy import DEFAULT_BACKEND, OptimizedModel, optimize
+from mmshuffle.deploy import OptimizedModel, optimize
 from mmshuffle.deploy.backends import onnx_runner
-from mmshuffle.deploy.machine import cpu_model
 from mmshuffle.deploy.openvino_session import cpu_has_bf16
-from mmshuffle.deploy.optimize import AUTO_BACKENDS
 from mmshuffle.errors import UnsupportedPrecisionError
 
 from ..helpers import build_family, randomize_norm_stats
@@ -21,6 +18,7 @@ from .models import (
     BUILDERS,
     assert_outputs_close,
     build_eval_model,
+    check,
     inputs,
     reference,
 )
@@ -28,11 +26,6 @@ from .models import (
 # The module, which the package's function of the same name hides.
 optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
 machine_module = importlib.import_module('mmshuffle.deploy.machine')
-
-def check(model, optimized):
-    for x in inputs().values():
-        assert_outputs_close(optimized(x), reference(model, x))
-
 
 @pytest.mark.parametrize('name', list(BUILDERS))
 def test_the_onnx_backends_on_every_family(name):
@@ -50,50 +43,6 @@ def test_the_onnx_backends_on_every_family(name):
     x = torch.randn(3, 3, 96, 80)
     for runtime in (optimized, openvino):
         assert_outputs_close(runtime(x), reference(model, x))
-
-
-def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
-    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
-    timed = []
-    fastest = optimize_module._fastest
-
-    def counted(*args):
-        timed.append(args[-1])
-        return fastest(*args)
-
-    monkeypatch.setattr(optimize_module, '_fastest', counted)
-    # Small models: each first call exports and times every backend.
-    model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
-    model.eval()
-    x = inputs()[1]
-    first = optimize(model, x)
-    assert DEFAULT_BACKEND == 'auto' and timed == [AUTO_BACKENDS]
-    assert first.backend == min(first.timings, key=first.timings.get)
-    assert set(first.timings) == set(AUTO_BACKENDS)
-    check(model, first)
-    # Remembered: the same model on this machine is not timed again.
-    again = optimize(model, x)
-    assert len(timed) == 1 and again.timings is None
-    assert again.backend == first.backend
-    (machine, ) = json.loads((tmp_path / 'backends.json').read_text())
-    assert machine.startswith(cpu_model())
-    # Another CPU model, or another model, is timed anew.
-    monkeypatch.setattr(machine_module, 'cpu_model', lambda: 'Other CPU')
-    optimize(model, x)
-    optimize(build_family('ShuffleNetV2', widen_factor=0.5,
-                          out_indices=(1, )).eval(), x)
-    assert len(timed) == 3
-    assert len(json.loads((tmp_path / 'backends.json').read_text())) == 2
-
-
-def test_auto_works_without_openvino(monkeypatch, tmp_path):
-    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
-    monkeypatch.setitem(sys.modules, 'openvino', None)  # import fails
-    model = build_family('ShuffleNetV2', widen_factor=0.5,
-                         out_indices=(0, )).eval()
-    optimized = optimize(model, inputs()[1])
-    assert set(optimized.timings) == set(AUTO_BACKENDS) - {'openvino'}
-    check(model, optimized)
 
 
 def test_bf16_is_close_or_refused_in_one_line(monkeypatch):

@@ -5,18 +5,20 @@ in bf16, and check what it costs in top-1 or bbox mAP.
         [--precision int8|bf16] [--calibration-images N] [--max-drop D]
         [--out FILE] [--metrics FILE] [--threads N] [--cfg-options K=V ...]
 
-Post-training static quantisation with ONNX Runtime
-(:func:`mmshuffle.deploy.quantize`): the activation ranges are calibrated
-on a random sample of the training images, through the test pipeline. The
-tool then evaluates the fp32 model and the INT8 model on the validation
-set, times both (and the fp32 deploy path) at batch 1, and writes the INT8
-ONNX model (by default beside the checkpoint: epoch_30.pth ->
-epoch_30.int8.onnx). It takes and gives what ``export.py --format onnx``
-does: normalised float images in, pre-softmax scores out.
+Post-training static quantisation (:func:`mmshuffle.deploy.quantize`) by
+ONNX Runtime or OpenVINO's NNCF, the faster on this machine unless the
+suffix of --out chooses (.onnx or .xml): the activation ranges are
+calibrated on a random sample of the training images, through the test
+pipeline. The tool then evaluates the fp32 model and the INT8 model on the
+validation set, times both (and the fp32 deploy path) at batch 1, and
+writes the INT8 model (by default beside the checkpoint: epoch_30.pth ->
+epoch_30.int8.onnx, or epoch_30.int8.xml and .bin). It takes and gives what
+``export.py --format onnx`` does: normalised float images in, pre-softmax
+scores out.
 
 A detector (an MMDetection config) is quantised end to end, as
-``export.py`` exports it (its convolutions and matrix products in INT8, its
-box decoding and NMS in float), calibrated on 64 training images by
+``export.py`` exports it (its convolutions in INT8, its box decoding and
+NMS in float), calibrated on 64 training images by
 default, and scored with the config's test metric on the test set, one
 image at a time, beside the fp32 deploy path and mmdet's own detector, each
 timed on the same images.
@@ -109,8 +111,11 @@ def quantize_a_detector(cfg: Config, model: nn.Module, out: Path,
     """Quantise a detector, score and time it; write the INT8 model."""
     result = quantize_and_check_detector(
         cfg, model,
-        64 if args.calibration_images is None else args.calibration_images)
-    atomic_write(result.pop('int8').onnx, out)
+        64 if args.calibration_images is None else args.calibration_images,
+        OUT_SUFFIXES['int8'][out.suffix] if args.out else 'auto')
+    int8 = result.pop('int8')
+    out = write_model(int8, out, 'int8')
+    result['backend'] = int8.backend
     metric, scores = result['metric'], result['scores']
     print(f'calibrated on {result["calibration_images"]} training images; '
           f'scored on the test set, one image at a time, {args.threads} '
@@ -121,8 +126,22 @@ def quantize_a_detector(cfg: Config, model: nn.Module, out: Path,
     print(markdown_table(['model', metric, 'ms / image', 'speed-up'], rows))
     print(f'INT8 {metric} drop: {result["drop"]:.2f} points (accepted: '
           f'{args.max_drop:g})')
-    print(f'INT8 ONNX model: {out}')
+    print(f'INT8 model ({int8.backend}): {out}')
     return result
+
+
+def write_model(reduced, out: Path, precision: str) -> Path:
+    """Write an INT8 or bf16 model as its runtime loads it: ONNX Runtime's
+    INT8 ONNX file, or OpenVINO's .xml and .bin (NNCF's INT8 model, or the
+    fp32 model with the bf16 hint). Returns the file written."""
+    if reduced.openvino_model is not None:  # OpenVINO's INT8
+        out = out.with_suffix('.xml')
+        save_openvino_model(reduced.openvino_model, out, 'fp32')
+    elif precision == 'int8':
+        atomic_write(reduced.onnx, out)
+    else:
+        save_openvino_model(reduced.onnx, out, precision)
+    return out
 
 
 def main() -> None:
@@ -144,9 +163,6 @@ def main() -> None:
             raise UnsupportedPrecisionError(
                 f'--precision {args.precision}: detectors are quantised to '
                 'int8 only; bf16 runs classifiers')
-        if out.suffix != '.onnx':
-            raise UserInputError(f'--out {out}: a detector is quantised by '
-                                 'ONNX Runtime, to an .onnx file')
         result = quantize_a_detector(cfg, model, out, args)
     else:
         result = quantize_a_classifier(cfg, model, out, args)
@@ -179,13 +195,7 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
             precision: reduced
         }, example)
     result['ms'] = {name: 1e3 * seconds for name, seconds in times.items()}
-    if reduced.openvino_model is not None:  # OpenVINO's INT8
-        out = out.with_suffix('.xml')
-        save_openvino_model(reduced.openvino_model, out, 'fp32')
-    elif precision == 'int8':
-        atomic_write(reduced.onnx, out)
-    else:
-        save_openvino_model(reduced.onnx, out, precision)
+    out = write_model(reduced, out, precision)
     if precision == 'int8':
         print(f'calibrated on {result["calibration_images"]} training '
               f'images; evaluated on {result["val_images"]} validation '

@@ -32,7 +32,7 @@ PINNED = {
     'ruff': '0.17.6',
 }
 UNPINNED = ('pytest', 'pytest-xdist', 'scikit-learn', 'onnx', 'onnxscript',
-            'onnxruntime', 'openvino', 'ncnn', 'pnnx')
+            'onnxruntime', 'openvino', 'nncf', 'ncnn', 'pnnx')
 # Installed without their dependencies: grad-cam (pytorch-grad-cam, for
 # tools/visualization/vis_cam.py) asks for opencv-python-headless, a second
 # copy of the cv2 that mmcv's opencv-python already provides; ttach is the

@@ -1,0 +1,73 @@
+"""backend='auto': the fastest backend, timed once per model and machine,
+remembered by CPU model; and the machine's key."""
+import importlib
+import json
+import sys
+
+from mmshuffle.deploy import DEFAULT_BACKEND, optimize
+from mmshuffle.deploy.machine import (
+    ISA_FLAGS,
+    cpu_model,
+    isa_flags,
+    machine_key,
+)
+from mmshuffle.deploy.optimize import AUTO_BACKENDS
+
+from ..helpers import build_family
+from .models import check, inputs
+
+# The modules, which the package's functions of the same names hide.
+optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
+machine_module = importlib.import_module('mmshuffle.deploy.machine')
+
+
+def test_the_machine_key_names_the_cpu_and_its_instruction_sets():
+    key = machine_key()
+    assert key.startswith(cpu_model() + ' [')
+    assert set(isa_flags()) <= set(ISA_FLAGS)
+    assert all(flag in key for flag in isa_flags())
+    assert key.endswith(' cores')
+
+
+def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
+    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
+    timed = []
+    fastest = optimize_module._fastest
+
+    def counted(*args):
+        timed.append(args[-1])
+        return fastest(*args)
+
+    monkeypatch.setattr(optimize_module, '_fastest', counted)
+    # Small models: each first call exports and times every backend.
+    model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
+    model.eval()
+    x = inputs()[1]
+    first = optimize(model, x)
+    assert DEFAULT_BACKEND == 'auto' and timed == [AUTO_BACKENDS]
+    assert first.backend == min(first.timings, key=first.timings.get)
+    assert set(first.timings) == set(AUTO_BACKENDS)
+    check(model, first)
+    # Remembered: the same model on this machine is not timed again.
+    again = optimize(model, x)
+    assert len(timed) == 1 and again.timings is None
+    assert again.backend == first.backend
+    (machine, ) = json.loads((tmp_path / 'backends.json').read_text())
+    assert machine.startswith(cpu_model())
+    # Another CPU model, or another model, is timed anew.
+    monkeypatch.setattr(machine_module, 'cpu_model', lambda: 'Other CPU')
+    optimize(model, x)
+    optimize(build_family('ShuffleNetV2', widen_factor=0.5,
+                          out_indices=(1, )).eval(), x)
+    assert len(timed) == 3
+    assert len(json.loads((tmp_path / 'backends.json').read_text())) == 2
+
+
+def test_auto_works_without_openvino(monkeypatch, tmp_path):
+    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
+    monkeypatch.setitem(sys.modules, 'openvino', None)  # import fails
+    model = build_family('ShuffleNetV2', widen_factor=0.5,
+                         out_indices=(0, )).eval()
+    optimized = optimize(model, inputs()[1])
+    assert set(optimized.timings) == set(AUTO_BACKENDS) - {'openvino'}
+    check(model, optimized)
