@@ -69,6 +69,9 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
 # and machine.
 AUTO = 'auto'
 AUTO_BACKENDS = ('onnxruntime', 'openvino', 'torchscript', 'eager')
+# Its timing: fewer rounds than a benchmark's; backends within its noise of
+# each other are as good a choice.
+AUTO_TIMING = dict(rounds=7, calls=3, warmup=2)
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
 DEFAULT_BACKEND = AUTO
@@ -289,9 +292,11 @@ def _check_detections(optimized: OptimizedModel, example: Tensor,
 
 def _fastest(model: nn.Module, example: Tensor,
              steps: Optional[Sequence[str]], tuple_output: bool,
-             backends: Optional[Sequence[str]] = None) -> OptimizedModel:
+             backends: Optional[Sequence[str]] = None,
+             **timing: int) -> OptimizedModel:
     """Build each of ``backends`` (default: every one) that is installed
-    (the ONNX ones on one export), time each, return the fastest with
+    (the ONNX ones on one export), time each (``timing``: the rounds and
+    calls of :func:`interleaved_medians`), return the fastest with
     ``timings`` set."""
     candidates = {}
     exports: Dict[Tuple[str, ...], bytes] = {}
@@ -301,7 +306,7 @@ def _fastest(model: nn.Module, example: Tensor,
                                       tuple_output, exports)
         except ImportError:
             continue
-    timings = interleaved_medians(candidates, example)
+    timings = interleaved_medians(candidates, example, **timing)
     best = min(timings, key=timings.get)
     candidates[best].timings = timings
     return candidates[best]
@@ -319,9 +324,25 @@ def _auto(model: nn.Module, example: Tensor,
             return _build(model, example, backend, steps, tuple_output)
         except ImportError:  # uninstalled since: time again
             pass
-    optimized = _fastest(model, example, steps, tuple_output, AUTO_BACKENDS)
+    optimized = _fastest(model, example, steps, tuple_output, AUTO_BACKENDS,
+                         **AUTO_TIMING)
     remember_backend(key, optimized.backend, optimized.timings)
     return optimized
+
+
+def require_bf16() -> None:
+    """Check that the bf16 path can run here: OpenVINO (with the exporter)
+    is installed and the CPU has bf16 units.
+
+    Raises:
+        ImportError: If openvino, onnx or onnxscript is missing.
+        UnsupportedPrecisionError: If the CPU has no bf16 units.
+    """
+    onnx_requirements('openvino')
+    if not cpu_has_bf16():
+        raise UnsupportedPrecisionError(
+            f'this CPU ({cpu_model()}) has no bf16 units (AMX-BF16 or '
+            "AVX-512 BF16): use precision='fp32', the exact path")
 
 
 def _bf16(model: nn.Module, example: Tensor, backend: str,
@@ -332,11 +353,7 @@ def _bf16(model: nn.Module, example: Tensor, backend: str,
         raise UnsupportedPrecisionError(
             f"precision 'bf16' runs on the 'openvino' backend, not on "
             f'{backend!r}: leave backend at its default')
-    onnx_requirements('openvino')
-    if not cpu_has_bf16():
-        raise UnsupportedPrecisionError(
-            f'this CPU ({cpu_model()}) has no bf16 units (AMX-BF16 or '
-            "AVX-512 BF16): use precision='fp32', the exact path")
+    require_bf16()
     steps = DEFAULT_STEPS['openvino'] if steps is None else steps
     module = prepare(model, [step for step in steps
                              if step != 'channels_last'])

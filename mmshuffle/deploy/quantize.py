@@ -35,7 +35,7 @@ from .backend_choice import model_key, remember_backend, remembered_backend
 from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
 from .openvino_session import openvino_runner, quantize_with_nncf
-from .optimize import AUTO, DEFAULT_STEPS
+from .optimize import AUTO, AUTO_TIMING, DEFAULT_STEPS
 from .runtime import OptimizedModel, inference_module
 from .steps import prepare
 from .timing import interleaved_medians
@@ -239,7 +239,7 @@ def quantize(model: nn.Module,
         candidates['openvino'] = build('openvino')
     except ImportError:
         pass
-    timings = interleaved_medians(candidates, batches[0][:1])
+    timings = interleaved_medians(candidates, batches[0][:1], **AUTO_TIMING)
     best = min(timings, key=timings.get)
     remember_backend(key, best, timings)
     candidates[best].timings = timings

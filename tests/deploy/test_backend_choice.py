@@ -34,9 +34,9 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     timed = []
     fastest = optimize_module._fastest
 
-    def counted(*args):
+    def counted(*args, **timing):
         timed.append(args[-1])
-        return fastest(*args)
+        return fastest(*args, **timing)
 
     monkeypatch.setattr(optimize_module, '_fastest', counted)
     # Small models: each first call exports and times every backend.

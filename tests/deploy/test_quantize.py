@@ -131,9 +131,9 @@ def test_auto_keeps_the_faster_int8_and_remembers_it(monkeypatch, tmp_path):
     timed = []
     medians = quantize_module.interleaved_medians
 
-    def counted(candidates, x):
+    def counted(candidates, x, **timing):
         timed.append(sorted(candidates))
-        return medians(candidates, x)
+        return medians(candidates, x, **timing)
 
     monkeypatch.setattr(quantize_module, 'interleaved_medians', counted)
     model = build_family('ShuffleNetV2', widen_factor=0.5,

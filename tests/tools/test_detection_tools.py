@@ -149,9 +149,14 @@ def test_a_detector_cannot_take_another_format(detector):
                              'NonMaxSuppression)\n')
 
 
-def test_int8_scores_the_detector_with_the_test_metric(detector, tmp_path):
+@pytest.mark.parametrize('suffix, backend', [
+    ('.onnx', 'onnxruntime-int8'),
+    ('.xml', 'openvino-int8'),
+])
+def test_int8_scores_the_detector_with_the_test_metric(
+        detector, tmp_path, suffix, backend):
     metrics = tmp_path / 'int8.json'
-    out = tmp_path / 'detector.int8.onnx'
+    out = tmp_path / f'detector.int8{suffix}'
     result = run_tool_here([
         'tools/deployment/quantize.py', str(detector.config),
         str(detector.checkpoint), '--calibration-images', '4',
@@ -168,7 +173,9 @@ def test_int8_scores_the_detector_with_the_test_metric(detector, tmp_path):
         scores['fp32 eager']['coco/bbox_mAP'], abs=1e-3)
     assert all(value['ms'] > 0 for value in scores.values())
     assert '| int8 | ' in result.stdout
+    assert measured['backend'] == backend
     assert out.stat().st_size > 0
+    assert f'INT8 model ({backend}): {out}' in result.stdout
 
 
 def test_the_detection_confusion_matrix_counts_every_object(detector,

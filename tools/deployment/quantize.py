@@ -62,6 +62,7 @@ from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians
 from mmshuffle.deploy.export import default_export_path
 from mmshuffle.deploy.openvino_session import save_openvino_model
+from mmshuffle.deploy.optimize import require_bf16
 from mmshuffle.errors import UnsupportedPrecisionError, UserInputError
 
 # The drop accepted by default, in points, by precision.
@@ -157,12 +158,14 @@ def main() -> None:
             f'--out {out}: a {args.precision} model is written as ' +
             ' or '.join(f'{suffix} ({what})'
                         for suffix, what in allowed.items()))
+    if is_detection_config(cfg) and args.precision != 'int8':
+        raise UnsupportedPrecisionError(
+            f'--precision {args.precision}: detectors are quantised to '
+            'int8 only; bf16 runs classifiers')
+    if args.precision == 'bf16':
+        require_bf16()  # before any work
     model = load_for_export(cfg, args.checkpoint)
     if is_detection_config(cfg):
-        if args.precision != 'int8':
-            raise UnsupportedPrecisionError(
-                f'--precision {args.precision}: detectors are quantised to '
-                'int8 only; bf16 runs classifiers')
         result = quantize_a_detector(cfg, model, out, args)
     else:
         result = quantize_a_classifier(cfg, model, out, args)
