@@ -70,8 +70,8 @@ def main() -> int:
     print(f'\nbbox mAP (0.5:0.95): {result["coco/bbox_mAP"]:.3f} (target '
           f'0.7)\nbbox mAP@0.5: {result["coco/bbox_mAP_50"]:.3f} (target '
           f'0.9)\n{"meets" if met else "MISSES"} the targets')
-    for name, label in (('fp32 deploy', 'fp32 ONNX Runtime'),
-                        ('int8', 'INT8 ONNX Runtime')):
+    for name, label in (('fp32 deploy', 'fp32 deploy path'),
+                        ('int8', f'INT8 ({int8["backend"]})')):
         print(f'{label}: bbox mAP {scores[name]["coco/bbox_mAP"]:.3f}, '
               f'{scores[name]["ms"]:.1f} ms an image '
               f'({eager_ms / scores[name]["ms"]:.2f}x mmdet eager, '
