@@ -3,10 +3,20 @@ fp32, and bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16)."""
 import contextlib
 import io
 import logging
+import os
 import tempfile
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Sequence, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import torch
 from torch import Tensor
@@ -19,6 +29,31 @@ if TYPE_CHECKING:
 Runner = Callable[[Tensor], List[Tensor]]
 # Our precision names and OpenVINO's inference precision hints.
 PRECISIONS: Dict[str, str] = {'fp32': 'f32', 'bf16': 'bf16'}
+
+
+# oneDNN's cap on the instruction set it uses: OpenVINO's copy of oneDNN
+# reads it too, while its CPU plugin picks its kernels from the CPU itself;
+# capped below the CPU (e.g. AVX2 on a CPU with AMX) it crashed inferring
+# some models.
+ONEDNN_CAP_VARIABLES = ('ONEDNN_MAX_CPU_ISA', 'DNNL_MAX_CPU_ISA')
+
+
+@contextlib.contextmanager
+def onednn_uncapped() -> Iterator[None]:
+    """Within the block, hide oneDNN's instruction-set cap
+    (:data:`ONEDNN_CAP_VARIABLES`) from OpenVINO's copy of oneDNN, which
+    reads it when the CPU plugin compiles; PyTorch's oneDNN keeps the cap
+    it read. Compile OpenVINO models inside it.
+
+    Yields:
+        None
+    """
+    hidden = {name: os.environ.pop(name) for name in ONEDNN_CAP_VARIABLES
+              if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
 
 
 def require_openvino(what: str) -> None:
@@ -50,8 +85,10 @@ def cpu_has_bf16() -> bool:
     """
     require_openvino('the bf16 check')
     import openvino as ov
-    return 'BF16' in ov.Core().get_property('CPU',
-                                            'OPTIMIZATION_CAPABILITIES')
+    with onednn_uncapped():
+        capabilities = ov.Core().get_property('CPU',
+                                              'OPTIMIZATION_CAPABILITIES')
+    return 'BF16' in capabilities
 
 
 def openvino_runner(model: Union[bytes, 'openvino.Model'],
@@ -98,8 +135,9 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
         if shape not in requests:
             static = dynamic.clone()
             static.reshape({static.inputs[0]: list(shape)})
-            requests[shape] = core.compile_model(
-                static, 'CPU', config).create_infer_request()
+            with onednn_uncapped():
+                requests[shape] = core.compile_model(
+                    static, 'CPU', config).create_infer_request()
         return requests[shape]
 
     def run(x: Tensor) -> List[Tensor]:
@@ -140,7 +178,7 @@ def quantize_with_nncf(model: bytes,
     batches = [batch.numpy() for batch in calibration]
     # NNCF draws progress bars on stdout, which the tools' output is.
     with warnings.catch_warnings(), contextlib.redirect_stdout(
-            io.StringIO()):
+            io.StringIO()), onednn_uncapped():
         warnings.simplefilter('ignore')
         nncf.set_log_level(logging.ERROR)
         return nncf.quantize(ov.Core().read_model(model),
