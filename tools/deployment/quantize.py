@@ -211,7 +211,7 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
           f'points (accepted: {args.max_drop:g})')
     shape = 'x'.join(map(str, example.shape[1:]))
     print(f'batch 1 ({shape}), {args.threads} thread(s): ' + ', '.join(
-        f'{name} {ms:.2f} ms' for name, ms in result['ms'].items()) +
+        f'{runtime} {ms:.2f} ms' for runtime, ms in result['ms'].items()) +
         f' ({times["fp32 eager"] / times[precision]:.1f}x eager)')
     print(f'{name} model ({reduced.backend}): {out}' + (
         f' (and {out.with_suffix(".bin").name})' if out.suffix == '.xml'
