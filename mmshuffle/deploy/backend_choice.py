@@ -13,13 +13,15 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
 
 from ..compat.atomic_files import atomic_write
 from .machine import machine_key
+from .runtime import OptimizedModel
+from .timing import interleaved_medians
 
 CACHE_DIR_ENV = 'MMSHUFFLE_CACHE_DIR'
 CACHE_FILE = 'backends.json'
@@ -101,3 +103,63 @@ def remember_backend(key: str, backend: str,
     path = cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(json.dumps(choices, indent=1).encode(), path)
+
+
+def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
+            example: Tensor, **timing: int) -> OptimizedModel:
+    """Build each named backend that is installed, time each on an input
+    (interleaved medians) and return the fastest, its ``timings`` set.
+
+    Args:
+        names (Sequence[str]): The backends to try.
+        build (Callable): Builds one by name; raises ImportError where its
+            package is missing (it is then left out).
+        example (Tensor): The input to time on.
+        **timing (int): ``rounds``, ``calls``, ``warmup`` of
+            :func:`~mmshuffle.deploy.timing.interleaved_medians`.
+
+    Returns:
+        OptimizedModel: The fastest; ``timings`` holds each one's seconds
+        per call.
+    """
+    candidates = {}
+    for name in names:
+        try:
+            candidates[name] = build(name)
+        except ImportError:
+            continue
+    timings = interleaved_medians(candidates, example, **timing)
+    best = min(timings, key=timings.get)
+    candidates[best].timings = timings
+    return candidates[best]
+
+
+def remembered_or_fastest(key: str, names: Sequence[str],
+                          build: Callable[[str], OptimizedModel],
+                          example: Tensor, **timing: int) -> OptimizedModel:
+    """The backend remembered for a model on this machine, built; or, the
+    first time (or where it is no longer installed), the :func:`fastest`
+    of ``names``, remembered.
+
+    Args:
+        key (str): The model's :func:`model_key` (with a prefix where one
+            model has several choices, e.g. its INT8 runtime).
+        names (Sequence[str]): The backends to choose from.
+        build (Callable): See :func:`fastest`.
+        example (Tensor): See :func:`fastest`.
+        **timing (int): See :func:`fastest`.
+
+    Returns:
+        OptimizedModel: The chosen backend; ``timings`` set where it was
+        timed now.
+    """
+    remembered = remembered_backend(key)
+    if remembered in names:
+        try:
+            return build(remembered)
+        except ImportError:  # uninstalled since: time again
+            pass
+    chosen = fastest(names, build, example, **timing)
+    remember_backend(key, min(chosen.timings, key=chosen.timings.get),
+                     chosen.timings)
+    return chosen

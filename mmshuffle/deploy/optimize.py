@@ -39,7 +39,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import ExportVerificationError, UnsupportedPrecisionError
-from .backend_choice import model_key, remember_backend, remembered_backend
+from .backend_choice import fastest, model_key, remembered_or_fastest
 from .backends import (
     BACKENDS,
     ONNX_RUNNERS,
@@ -53,7 +53,6 @@ from .onnx_session import export_onnx
 from .openvino_session import cpu_has_bf16, openvino_runner
 from .runtime import OptimizedModel, Outputs, inference_module
 from .steps import check_steps, prepare
-from .timing import interleaved_medians
 
 # The steps each backend takes by default: those that made it faster (or
 # no slower). channels_last only means something to the backends
@@ -131,7 +130,8 @@ def _build(model: nn.Module, example: Tensor, backend: str,
            ) -> OptimizedModel:
     """Prepare the model and build one backend on it. ``exports`` holds
     the ONNX exports made so far, by steps, for the ONNX backends to
-    share."""
+    share (default: none made)."""
+    exports = {} if exports is None else exports
     if steps is None:
         steps = DEFAULT_STEPS[backend]
     if backend not in TORCH_BACKENDS:
@@ -140,7 +140,7 @@ def _build(model: nn.Module, example: Tensor, backend: str,
     module = prepare(model, steps)
     if channels_last:
         example = example.contiguous(memory_format=torch.channels_last)
-    if backend in ONNX_RUNNERS and exports is not None:
+    if backend in ONNX_RUNNERS:
         onnx_requirements(backend)
         if tuple(steps) not in exports:
             exports[tuple(steps)] = export_onnx(module, example)
@@ -240,10 +240,11 @@ def optimize(model: nn.Module,
         _check_bf16(optimized, example, expected,
                     isinstance(reference_module, DetectorGraph))
         return optimized
-    if backend == AUTO:
-        optimized = _auto(model, example, steps, tuple_output)
-    elif backend == FASTEST:
-        optimized = _fastest(model, example, steps, tuple_output)
+    if backend in (AUTO, FASTEST):
+        optimized = _fastest(
+            model, example, steps, tuple_output, reference_module,
+            AUTO_BACKENDS if backend == AUTO else tuple(BACKENDS),
+            remember=backend == AUTO)
     else:
         optimized = _build(model, example, backend, steps, tuple_output)
     if isinstance(reference_module, DetectorGraph):
@@ -292,42 +293,21 @@ def _check_detections(optimized: OptimizedModel, example: Tensor,
 
 def _fastest(model: nn.Module, example: Tensor,
              steps: Optional[Sequence[str]], tuple_output: bool,
-             backends: Optional[Sequence[str]] = None,
-             **timing: int) -> OptimizedModel:
-    """Build each of ``backends`` (default: every one) that is installed
-    (the ONNX ones on one export), time each (``timing``: the rounds and
-    calls of :func:`interleaved_medians`), return the fastest with
-    ``timings`` set."""
-    candidates = {}
+             reference_module: nn.Module, backends: Sequence[str],
+             remember: bool) -> OptimizedModel:
+    """The fastest of ``backends`` that are installed (the ONNX ones built
+    on one export), timed here; with ``remember``, the one remembered for
+    this model on this machine, or the fastest, timed once and remembered
+    (:mod:`mmshuffle.deploy.backend_choice`)."""
     exports: Dict[Tuple[str, ...], bytes] = {}
-    for name in BACKENDS if backends is None else backends:
-        try:
-            candidates[name] = _build(model, example, name, steps,
-                                      tuple_output, exports)
-        except ImportError:
-            continue
-    timings = interleaved_medians(candidates, example, **timing)
-    best = min(timings, key=timings.get)
-    candidates[best].timings = timings
-    return candidates[best]
 
+    def build(name: str) -> OptimizedModel:
+        return _build(model, example, name, steps, tuple_output, exports)
 
-def _auto(model: nn.Module, example: Tensor,
-          steps: Optional[Sequence[str]],
-          tuple_output: bool) -> OptimizedModel:
-    """The backend remembered for this model on this machine, or, the
-    first time, the fastest of :data:`AUTO_BACKENDS`, remembered."""
-    key = model_key(inference_module(model), example)
-    backend = remembered_backend(key)
-    if backend in AUTO_BACKENDS:
-        try:
-            return _build(model, example, backend, steps, tuple_output)
-        except ImportError:  # uninstalled since: time again
-            pass
-    optimized = _fastest(model, example, steps, tuple_output, AUTO_BACKENDS,
-                         **AUTO_TIMING)
-    remember_backend(key, optimized.backend, optimized.timings)
-    return optimized
+    if not remember:
+        return fastest(backends, build, example)
+    return remembered_or_fastest(model_key(reference_module, example),
+                                 backends, build, example, **AUTO_TIMING)
 
 
 def require_bf16() -> None:

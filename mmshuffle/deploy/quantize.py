@@ -31,14 +31,13 @@ from typing import Iterable, List, Optional, Sequence
 import torch
 from torch import Tensor, nn
 
-from .backend_choice import model_key, remember_backend, remembered_backend
+from .backend_choice import model_key, remembered_or_fastest
 from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
 from .openvino_session import openvino_runner, quantize_with_nncf
 from .optimize import AUTO, AUTO_TIMING, DEFAULT_STEPS
 from .runtime import OptimizedModel, inference_module
 from .steps import prepare
-from .timing import interleaved_medians
 
 # The INT8 runtimes, by the backend name of what quantize returns.
 INT8_BACKENDS = {
@@ -227,20 +226,7 @@ def quantize(model: nn.Module,
 
     if backend != AUTO:
         return build(backend)
-    key = 'INT8 ' + model_key(inference_module(model), batches[0][:1])
-    remembered = remembered_backend(key)
-    if remembered in INT8_BACKENDS:
-        try:
-            return build(remembered)
-        except ImportError:  # uninstalled since: time again
-            pass
-    candidates = {'onnxruntime': build('onnxruntime')}
-    try:
-        candidates['openvino'] = build('openvino')
-    except ImportError:
-        pass
-    timings = interleaved_medians(candidates, batches[0][:1], **AUTO_TIMING)
-    best = min(timings, key=timings.get)
-    remember_backend(key, best, timings)
-    candidates[best].timings = timings
-    return candidates[best]
+    example = batches[0][:1]
+    return remembered_or_fastest(
+        'INT8 ' + model_key(inference_module(model), example),
+        tuple(INT8_BACKENDS), build, example, **AUTO_TIMING)

@@ -96,3 +96,11 @@ def check(model: nn.Module, optimized) -> None:
     of :func:`inputs`, within 1e-4."""
     for x in inputs().values():
         assert_outputs_close(optimized(x), reference(model, x))
+
+
+def small_model(stage: int = 0) -> nn.Module:
+    """ShuffleNetV2 0.5x up to one stage (its stem and first stage by
+    default), eval mode: it exports, compiles and times in a fraction of a
+    backbone's time, for the tests that build several backends."""
+    return build_family('ShuffleNetV2', widen_factor=0.5,
+                        out_indices=(stage, )).eval()

@@ -13,11 +13,10 @@ from mmshuffle.deploy.machine import (
 )
 from mmshuffle.deploy.optimize import AUTO_BACKENDS
 
-from ..helpers import build_family
-from .models import check, inputs
+from .models import check, inputs, small_model
 
-# The modules, which the package's functions of the same names hide.
-optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
+# The modules (the package's functions of the same names hide the last).
+choice_module = importlib.import_module('mmshuffle.deploy.backend_choice')
 machine_module = importlib.import_module('mmshuffle.deploy.machine')
 
 
@@ -32,16 +31,15 @@ def test_the_machine_key_names_the_cpu_and_its_instruction_sets():
 def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     timed = []
-    fastest = optimize_module._fastest
+    fastest = choice_module.fastest
 
-    def counted(*args, **timing):
-        timed.append(args[-1])
-        return fastest(*args, **timing)
+    def counted(names, *args, **timing):
+        timed.append(names)
+        return fastest(names, *args, **timing)
 
-    monkeypatch.setattr(optimize_module, '_fastest', counted)
+    monkeypatch.setattr(choice_module, 'fastest', counted)
     # Small models: each first call exports and times every backend.
-    model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
-    model.eval()
+    model = small_model()
     x = inputs()[1]
     first = optimize(model, x)
     assert DEFAULT_BACKEND == 'auto' and timed == [AUTO_BACKENDS]
@@ -57,8 +55,7 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     # Another CPU model, or another model, is timed anew.
     monkeypatch.setattr(machine_module, 'cpu_model', lambda: 'Other CPU')
     optimize(model, x)
-    optimize(build_family('ShuffleNetV2', widen_factor=0.5,
-                          out_indices=(1, )).eval(), x)
+    optimize(small_model(stage=1), x)
     assert len(timed) == 3
     assert len(json.loads((tmp_path / 'backends.json').read_text())) == 2
 
@@ -66,8 +63,7 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
 def test_auto_works_without_openvino(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     monkeypatch.setitem(sys.modules, 'openvino', None)  # import fails
-    model = build_family('ShuffleNetV2', widen_factor=0.5,
-                         out_indices=(0, )).eval()
+    model = small_model()
     optimized = optimize(model, inputs()[1])
     assert set(optimized.timings) == set(AUTO_BACKENDS) - {'openvino'}
     check(model, optimized)

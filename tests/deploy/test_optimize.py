@@ -12,7 +12,7 @@ from mmshuffle.deploy.backends import onnx_runner
 from mmshuffle.deploy.openvino_session import cpu_has_bf16
 from mmshuffle.errors import UnsupportedPrecisionError
 
-from ..helpers import build_family, randomize_norm_stats
+from ..helpers import randomize_norm_stats
 from ..tools.tiny_digits import ROOT
 from .models import (
     BUILDERS,
@@ -21,11 +21,12 @@ from .models import (
     check,
     inputs,
     reference,
+    small_model,
 )
 
 # The module, which the package's function of the same name hides.
 optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
-machine_module = importlib.import_module('mmshuffle.deploy.machine')
+
 
 @pytest.mark.parametrize('name', list(BUILDERS))
 def test_the_onnx_backends_on_every_family(name):
@@ -46,9 +47,8 @@ def test_the_onnx_backends_on_every_family(name):
 
 
 def test_bf16_is_close_or_refused_in_one_line(monkeypatch):
-    model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
+    model = small_model()
     randomize_norm_stats(model)
-    model.eval()
     x = inputs()[1]
     if cpu_has_bf16():
         bf16 = optimize(model, x, precision='bf16')

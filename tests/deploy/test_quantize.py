@@ -11,11 +11,16 @@ from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
 
-from ..helpers import build_family
-from .models import BUILDERS, build_eval_model, inputs, reference
+from .models import (
+    BUILDERS,
+    build_eval_model,
+    inputs,
+    reference,
+    small_model,
+)
 
-# The module, which the package's function of the same name hides.
-quantize_module = importlib.import_module('mmshuffle.deploy.quantize')
+# Where the INT8 runtime is timed and chosen.
+choice_module = importlib.import_module('mmshuffle.deploy.backend_choice')
 
 
 def calibration(batches: int = 2, seed: int = 2):
@@ -129,15 +134,14 @@ def test_openvino_int8_follows_the_classifier(quantized):
 def test_auto_keeps_the_faster_int8_and_remembers_it(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     timed = []
-    medians = quantize_module.interleaved_medians
+    medians = choice_module.interleaved_medians
 
     def counted(candidates, x, **timing):
         timed.append(sorted(candidates))
         return medians(candidates, x, **timing)
 
-    monkeypatch.setattr(quantize_module, 'interleaved_medians', counted)
-    model = build_family('ShuffleNetV2', widen_factor=0.5,
-                         out_indices=(0, )).eval()
+    monkeypatch.setattr(choice_module, 'interleaved_medians', counted)
+    model = small_model()
     first = quantize(model, calibration(batches=1))
     assert timed == [['onnxruntime', 'openvino']]
     assert first.backend == INT8_BACKENDS[min(first.timings,
