@@ -1,5 +1,6 @@
 """OpenVINO's CPU plugin on the ONNX export, as the deploy backends use it:
-fp32, and bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16)."""
+fp32, bf16 on the CPUs that have bf16 units (AMX, AVX-512 BF16), and INT8
+quantised by NNCF."""
 import contextlib
 import io
 import logging
@@ -91,6 +92,20 @@ def cpu_has_bf16() -> bool:
     return 'BF16' in capabilities
 
 
+def native_float_precision() -> str:
+    """The precision the CPU plugin computes float layers in by default on
+    this CPU: ``'bf16'`` where it has bf16 units (:func:`cpu_has_bf16`),
+    else ``'fp32'``. An INT8 model's layers that stay float run so.
+
+    Returns:
+        str: ``'bf16'`` or ``'fp32'``.
+
+    Raises:
+        ImportError: If openvino is missing.
+    """
+    return 'bf16' if cpu_has_bf16() else 'fp32'
+
+
 def openvino_runner(model: Union[bytes, 'openvino.Model'],
                     precision: str = 'fp32') -> Runner:
     """Compile a model with OpenVINO's CPU plugin and wrap it as a
@@ -148,11 +163,41 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
     return run
 
 
+def depthwise_convolutions(model: 'openvino.Model') -> List[str]:
+    """Name the depthwise convolutions of an OpenVINO model: its grouped
+    convolutions with one input and one output channel per group.
+
+    Args:
+        model (openvino.Model): The model.
+
+    Returns:
+        list[str]: Their friendly names, in the model's order.
+    """
+    names = []
+    for op in model.get_ordered_ops():
+        if op.get_type_name() != 'GroupConvolution':
+            continue
+        # Weights: (groups, out per group, in per group, kh, kw).
+        weights = op.input(1).get_partial_shape()
+        if weights.is_static and list(weights.to_shape())[1:3] == [1, 1]:
+            names.append(op.get_friendly_name())
+    return names
+
+
 def quantize_with_nncf(model: bytes,
                        calibration: Sequence[Tensor]) -> 'openvino.Model':
     """Quantise an ONNX model to INT8 with NNCF's post-training
     quantisation for OpenVINO (its defaults: symmetric INT8 weights per
-    channel, activations per tensor, min-max ranges on the images given).
+    channel, activations per tensor, min-max ranges on the images given),
+    the depthwise convolutions left float.
+
+    A depthwise convolution does few multiply-adds per value it reads, so
+    INT8 speeds it up little, and the CPU plugin ran the INT8 ones slower
+    than float ones in bf16 or fp32 (docs/benchmarks.md); they are also the
+    layers that lose the most accuracy in INT8 (Sheng et al. 2018, "A
+    Quantization-Friendly Separable Convolution for MobileNets", arXiv
+    1803.08607). Run the model with its float layers at
+    :func:`native_float_precision`.
 
     Args:
         model (bytes): The serialised fp32 ONNX model.
@@ -175,15 +220,19 @@ def quantize_with_nncf(model: bytes,
         raise ImportError('OpenVINO INT8 needs NNCF: pip install nncf (or '
                           'pip install "mmshuffle[openvino]")') from error
     import openvino as ov
+    fp32 = ov.Core().read_model(model)
     batches = [batch.numpy() for batch in calibration]
     # NNCF draws progress bars on stdout, which the tools' output is.
     with warnings.catch_warnings(), contextlib.redirect_stdout(
             io.StringIO()), onednn_uncapped():
         warnings.simplefilter('ignore')
         nncf.set_log_level(logging.ERROR)
-        return nncf.quantize(ov.Core().read_model(model),
-                             nncf.Dataset(batches),
-                             subset_size=len(batches))
+        return nncf.quantize(
+            fp32,
+            nncf.Dataset(batches),
+            subset_size=len(batches),
+            ignored_scope=nncf.IgnoredScope(
+                names=depthwise_convolutions(fp32)))
 
 
 def save_openvino_model(model: Union[bytes, 'openvino.Model'], path: Path,

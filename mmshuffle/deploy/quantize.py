@@ -10,7 +10,9 @@ calibrated on the given images, two ways:
   convolutions and matrix products in QDQ format, weights signed and per
   output channel, activations unsigned and per tensor, min-max ranges;
 - NNCF's post-training quantisation for OpenVINO
-  (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`).
+  (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): INT8
+  but for the depthwise convolutions, which stay float, and the float
+  layers in bf16 where the CPU has bf16 units.
 
 By default (``backend='auto'``) both are built and timed on the first
 calibration image the first time, and the faster is kept and remembered
@@ -34,7 +36,11 @@ from torch import Tensor, nn
 from .backend_choice import model_key, remembered_or_fastest
 from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
-from .openvino_session import openvino_runner, quantize_with_nncf
+from .openvino_session import (
+    native_float_precision,
+    openvino_runner,
+    quantize_with_nncf,
+)
 from .optimize import AUTO, AUTO_TIMING, DEFAULT_STEPS
 from .runtime import OptimizedModel, inference_module
 from .steps import prepare
@@ -220,7 +226,8 @@ def quantize(model: nn.Module,
             return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
                                   taken, False, tuple_output, onnx=int8)
         int8 = quantize_with_nncf(fp32_onnx, batches)
-        return OptimizedModel(openvino_runner(int8), INT8_BACKENDS[name],
+        runner = openvino_runner(int8, native_float_precision())
+        return OptimizedModel(runner, INT8_BACKENDS[name],
                               taken, False, tuple_output,
                               openvino_model=int8)
 

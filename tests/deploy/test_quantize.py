@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
+from mmshuffle.deploy.openvino_session import depthwise_convolutions
 
 from .models import (
     BUILDERS,
@@ -123,6 +124,15 @@ def test_openvino_int8_follows_the_classifier(quantized):
     # NNCF's quantisation: INT8 fake-quantised inputs to the convolutions.
     kinds = [op.get_type_name() for op in int8.openvino_model.get_ops()]
     assert kinds.count('FakeQuantize') >= kinds.count('Convolution') > 0
+    # ... but for the depthwise ones, which stay float.
+    names = set(depthwise_convolutions(int8.openvino_model))
+    # ShuffleNetV2: one per unit (16), one more per downsampling unit (3).
+    assert len(names) == 19
+    for op in int8.openvino_model.get_ops():
+        if op.get_friendly_name() in names:
+            sources = [value.get_node().get_type_name()
+                       for value in op.input_values()]
+            assert 'FakeQuantize' not in sources, op.get_friendly_name()
     batch = torch.randn(16, 3, 64, 64, generator=torch.Generator(
     ).manual_seed(3))
     expected = reference(model, batch)

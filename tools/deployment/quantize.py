@@ -61,7 +61,10 @@ from mmshuffle.cli.tool_support import (
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians
 from mmshuffle.deploy.export import default_export_path
-from mmshuffle.deploy.openvino_session import save_openvino_model
+from mmshuffle.deploy.openvino_session import (
+    native_float_precision,
+    save_openvino_model,
+)
 from mmshuffle.deploy.optimize import require_bf16
 from mmshuffle.errors import UnsupportedPrecisionError, UserInputError
 
@@ -133,11 +136,13 @@ def quantize_a_detector(cfg: Config, model: nn.Module, out: Path,
 
 def write_model(reduced, out: Path, precision: str) -> Path:
     """Write an INT8 or bf16 model as its runtime loads it: ONNX Runtime's
-    INT8 ONNX file, or OpenVINO's .xml and .bin (NNCF's INT8 model, or the
-    fp32 model with the bf16 hint). Returns the file written."""
+    INT8 ONNX file, or OpenVINO's .xml and .bin (NNCF's INT8 model, its
+    float layers at the precision they ran in here, or the fp32 model with
+    the bf16 hint). Returns the file written."""
     if reduced.openvino_model is not None:  # OpenVINO's INT8
         out = out.with_suffix('.xml')
-        save_openvino_model(reduced.openvino_model, out, 'fp32')
+        save_openvino_model(reduced.openvino_model, out,
+                            native_float_precision())
     elif precision == 'int8':
         atomic_write(reduced.onnx, out)
     else:
