@@ -7,6 +7,10 @@ channels-last map into the default layout, and the next convolution would
 convert it back (forward and backward), which made channels-last training
 of ShuffleNet V2 slower than it needs to be.
 
+Traced (``torch.jit.trace``) or exported (``torch.export``, under which
+the ONNX export runs), :func:`channel_shuffle` gathers the channels in
+their shuffled order instead.
+
 Inside :func:`plain_shuffles`, both take the plain form instead: the
 concatenation, then the reshape-transpose-reshape that converters such as
 pnnx recognise as one channel-shuffle layer (ncnn's ``ShuffleChannel``).
@@ -81,12 +85,16 @@ def channel_shuffle(x: Tensor, groups: int) -> Tensor:
         raise ValueError(
             f'channel_shuffle: the number of channels ({channels}) must be '
             f'divisible by groups ({groups})')
-    if torch.jit.is_tracing():
-        # TorchScript's tracer (torch.jit.trace, and the TorchScript-based
-        # ONNX exporter, dynamo=False) records the reshape below with the
-        # traced batch, height and width wherever it can tell them, and the
-        # graph then fails at any other size. A gather of the channels in
-        # their shuffled order reads no size at all.
+    if torch.jit.is_tracing() or (torch.compiler.is_exporting()
+                                  and not _plain):
+        # A gather of the channels in their shuffled order. TorchScript's
+        # tracer (torch.jit.trace, and the TorchScript-based ONNX exporter,
+        # dynamo=False) records the reshape below with the traced batch,
+        # height and width wherever it can tell them, and the graph then
+        # fails at any other size; the gather reads no size at all. In
+        # torch.export's graphs (the ONNX export) ONNX Runtime and OpenVINO
+        # ran the gather faster than the reshape-transpose-reshape, which
+        # OpenVINO makes its ShuffleChannels.
         order = torch.arange(channels, device=x.device).view(groups, -1)
         return x.index_select(1, order.t().flatten())
     if channels_innermost(x) and not _plain:

@@ -5,6 +5,7 @@ from mmshuffle.models.utils import (
     channel_shuffle,
     channels_innermost,
     interleave,
+    plain_shuffles,
 )
 
 LAYOUTS = [torch.contiguous_format, torch.channels_last]
@@ -52,6 +53,31 @@ def test_interleave_is_cat_then_shuffle(layout):
     out = interleave(a, b)
     assert torch.equal(out, channel_shuffle(torch.cat((a, b), 1), 2))
     assert out.is_contiguous(memory_format=layout)
+
+
+class Shuffle(torch.nn.Module):
+
+    def forward(self, x):
+        return channel_shuffle(x, 3)
+
+
+def exported_ops(x):
+    program = torch.export.export(Shuffle(), (x, ))
+    return program, {
+        str(node.target).split('.')[1]
+        for node in program.graph.nodes if node.op == 'call_function'
+    }
+
+
+def test_an_export_gathers_the_channels_unless_plain_shuffles():
+    x = torch.randn(2, 12, 5, 6)
+    program, ops = exported_ops(x)
+    assert 'index_select' in ops and 'permute' not in ops, ops
+    assert 'transpose' not in ops, ops
+    assert torch.equal(program.module()(x), channel_shuffle(x, 3))
+    with plain_shuffles():
+        _, ops = exported_ops(x)
+    assert 'index_select' not in ops, ops
 
 
 def test_interleave_backpropagates_to_both_maps():
