@@ -85,8 +85,9 @@ def session_runner(model: bytes) -> Runner:
     """Open an ONNX Runtime session on a model and wrap it as a function.
 
     The session optimises the graph fully (``ORT_ENABLE_ALL``), runs
-    sequentially and uses as many threads as torch
-    (``torch.get_num_threads()``).
+    sequentially, uses as many threads as torch
+    (``torch.get_num_threads()``), and its threads stop spinning when a run
+    returns (``session.force_spinning_stop``).
 
     Args:
         model (bytes): The serialised ONNX model, one input.
@@ -102,6 +103,10 @@ def session_runner(model: bytes) -> Runner:
     options.intra_op_num_threads = torch.get_num_threads()
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # With more than one thread, ONNX Runtime's workers spin after a run
+    # and take the cores from whatever runs next (the caller's own pre- and
+    # post-processing, another runtime); they still spin within a run.
+    options.add_session_config_entry('session.force_spinning_stop', '1')
     session = ort.InferenceSession(
         model, options, providers=['CPUExecutionProvider'])
     input_name = session.get_inputs()[0].name

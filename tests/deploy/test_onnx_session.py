@@ -1,5 +1,6 @@
 """The one ONNX export and the ONNX Runtime session: the batch and the
-image size stay dynamic on request, the names are the ones asked for."""
+image size stay dynamic on request, the names are the ones asked for, the
+session's threads stop spinning after a run."""
 import onnx
 import pytest
 import torch
@@ -42,3 +43,21 @@ def test_the_input_and_output_take_the_names_given():
                     names=('input', 'scores')))
     assert [i.name for i in model.graph.input] == ['input']
     assert [o.name for o in model.graph.output] == ['scores']
+
+
+def test_the_session_threads_stop_spinning_after_a_run(monkeypatch):
+    import onnxruntime as ort
+    opened = []
+    session = ort.InferenceSession
+
+    def recorded(model, options, **kwargs):
+        opened.append(options)
+        return session(model, options, **kwargs)
+
+    monkeypatch.setattr(ort, 'InferenceSession', recorded)
+    monkeypatch.setattr(torch, 'get_num_threads', lambda: 2)
+    session_runner(export_onnx(Mean().eval(), torch.randn(1, 3, 4, 4)))
+    options, = opened
+    assert options.intra_op_num_threads == 2
+    assert options.get_session_config_entry(
+        'session.force_spinning_stop') == '1'
