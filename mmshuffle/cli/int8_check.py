@@ -175,7 +175,8 @@ def quantize_and_check_detector(cfg: Config,
 
     Returns:
         dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
-        its ``onnx`` is the INT8 model), ``metric`` (the first key of the
+        its ``onnx`` or ``openvino_model`` is the INT8 model), ``backend``
+        (what runs it), ``metric`` (the first key of the
         evaluator, e.g. ``'coco/bbox_mAP'``), ``scores`` (by model:
         ``'fp32 eager'``, mmdet's own ``predict``; ``'fp32 deploy'``; and
         ``'int8'``: its metrics and median ``ms`` per image), ``drop``
@@ -201,6 +202,7 @@ def quantize_and_check_detector(cfg: Config,
     metric = next(iter(scores['int8']))
     return dict(
         int8=int8,
+        backend=int8.backend,
         metric=metric,
         scores=scores,
         drop=100 * (scores['fp32 deploy'][metric] - scores['int8'][metric]),

@@ -111,15 +111,16 @@ def parse_args() -> argparse.Namespace:
 
 
 def quantize_a_detector(cfg: Config, model: nn.Module, out: Path,
-                        args: argparse.Namespace) -> Dict:
-    """Quantise a detector, score and time it; write the INT8 model."""
+                        runtime: str, args: argparse.Namespace) -> Dict:
+    """Quantise a detector with ``runtime`` (see
+    :func:`mmshuffle.deploy.quantize`), score and time it; write the INT8
+    model."""
     result = quantize_and_check_detector(
         cfg, model,
         64 if args.calibration_images is None else args.calibration_images,
-        OUT_SUFFIXES['int8'][out.suffix] if args.out else 'auto')
+        runtime)
     int8 = result.pop('int8')
     out = write_model(int8, out, 'int8')
-    result['backend'] = int8.backend
     metric, scores = result['metric'], result['scores']
     print(f'calibrated on {result["calibration_images"]} training images; '
           f'scored on the test set, one image at a time, {args.threads} '
@@ -169,11 +170,12 @@ def main() -> None:
             'int8 only; bf16 runs classifiers')
     if args.precision == 'bf16':
         require_bf16()  # before any work
+    runtime = allowed[out.suffix] if args.out else 'auto'
     model = load_for_export(cfg, args.checkpoint)
     if is_detection_config(cfg):
-        result = quantize_a_detector(cfg, model, out, args)
+        result = quantize_a_detector(cfg, model, out, runtime, args)
     else:
-        result = quantize_a_classifier(cfg, model, out, args)
+        result = quantize_a_classifier(cfg, model, out, runtime, args)
     if args.metrics:
         args.metrics.write_text(json.dumps(result, indent=2))
     if result['drop'] > args.max_drop:
@@ -184,15 +186,14 @@ def main() -> None:
 
 
 def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
-                          args: argparse.Namespace) -> Dict:
-    """Quantise a classifier (or run it in bf16), check its top-1 and time
-    it; write the model."""
+                          runtime: str, args: argparse.Namespace) -> Dict:
+    """Quantise a classifier with ``runtime`` (or run it in bf16), check
+    its top-1 and time it; write the model."""
     precision = args.precision
     result = quantize_and_check(
         cfg, model,
         256 if args.calibration_images is None else args.calibration_images,
-        precision,
-        OUT_SUFFIXES[precision][out.suffix] if args.out else 'auto')
+        precision, runtime)
     reduced = result.pop(precision)
     fp32_deploy = result.pop('fp32_deploy')
     example = result.pop('example')
