@@ -57,6 +57,24 @@ def onednn_uncapped() -> Iterator[None]:
         os.environ.update(hidden)
 
 
+def precision_hint(precision: str) -> str:
+    """OpenVINO's inference precision hint for one of our precisions.
+
+    Args:
+        precision (str): ``'fp32'`` or ``'bf16'`` (:data:`PRECISIONS`).
+
+    Returns:
+        str: The hint, ``'f32'`` or ``'bf16'``.
+
+    Raises:
+        ValueError: If ``precision`` is unknown.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {tuple(PRECISIONS)}, '
+                         f'got {precision!r}')
+    return PRECISIONS[precision]
+
+
 def require_openvino(what: str) -> None:
     """Check that OpenVINO imports.
 
@@ -131,9 +149,7 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
         ImportError: If openvino is missing.
         ValueError: If ``precision`` is unknown.
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f'precision must be one of {tuple(PRECISIONS)}, '
-                         f'got {precision!r}')
+    hint = precision_hint(precision)
     require_openvino(f'the OpenVINO {precision} backend')
     import openvino as ov
     core = ov.Core()
@@ -142,7 +158,7 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
         'INFERENCE_NUM_THREADS': torch.get_num_threads(),
         'NUM_STREAMS': 1,
         'PERFORMANCE_HINT': 'LATENCY',
-        'INFERENCE_PRECISION_HINT': PRECISIONS[precision],
+        'INFERENCE_PRECISION_HINT': hint,
     }
     requests: Dict[Tuple[int, ...], Callable] = {}
 
@@ -255,16 +271,14 @@ def save_openvino_model(model: Union[bytes, 'openvino.Model'], path: Path,
         ValueError: If ``precision`` is unknown or ``path`` does not end in
             ``.xml``.
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f'precision must be one of {tuple(PRECISIONS)}, '
-                         f'got {precision!r}')
+    hint = precision_hint(precision)
     if path.suffix != '.xml':
         raise ValueError(f'an OpenVINO model is a .xml file, got {path}')
     require_openvino('writing an OpenVINO model')
     import openvino as ov
     converted = (ov.Core().read_model(model) if isinstance(model, bytes)
                  else model.clone())
-    converted.set_rt_info(PRECISIONS[precision],
+    converted.set_rt_info(hint,
                           ['runtime_options', 'INFERENCE_PRECISION_HINT'])
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as work:
