@@ -1,10 +1,14 @@
 """ONNX export and ONNX Runtime sessions, as the deploy backends use them."""
+import collections
 import warnings
-from typing import Callable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
 from unittest import mock
 
 import torch
 from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    import onnx
 
 Runner = Callable[[Tensor], List[Tensor]]
 
@@ -78,7 +82,43 @@ def export_onnx(module: nn.Module,
             input_names=input_names,
             output_names=output_names,
             verbose=False)
-    return program.model_proto.SerializeToString()
+    model = program.model_proto
+    unshare_initializers(model)
+    return model.SerializeToString()
+
+
+def unshare_initializers(model: 'onnx.ModelProto') -> None:
+    """Give each node of the main graph its own copy of every initializer
+    that more than one node reads.
+
+    The exporter's optimiser merges equal initializers, such as the zero
+    biases of freshly initialised layers with their batch norms folded;
+    OpenVINO's CPU plugin then fuses none of the convolutions that share a
+    bias with their bias and activation, and runs those as separate
+    layers. A trained model's biases differ and are shared by nothing.
+
+    Args:
+        model (onnx.ModelProto): The model, changed in place.
+    """
+    graph = model.graph
+    initializers = {tensor.name: tensor for tensor in graph.initializer}
+    names = set(initializers) | {node_output for node in graph.node
+                                 for node_output in node.output}
+    readers = collections.Counter()
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            if name not in initializers:
+                continue
+            readers[name] += 1
+            if readers[name] == 1:
+                continue
+            copy = graph.initializer.add()
+            copy.CopyFrom(initializers[name])
+            copy.name = f'{name}.{readers[name] - 1}'
+            while copy.name in names:
+                copy.name += '_'
+            names.add(copy.name)
+            node.input[index] = copy.name
 
 
 def session_runner(model: bytes) -> Runner:

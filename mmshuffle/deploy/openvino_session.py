@@ -173,7 +173,10 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
 
     def run(x: Tensor) -> List[Tensor]:
         request = compiled_for(tuple(x.shape))
-        results = request.infer([x.detach().contiguous().numpy()])
+        # The plugin reads the input where it lies (no copy); the outputs
+        # are copied out of its buffers, which the next call overwrites.
+        results = request.infer([x.detach().contiguous().numpy()],
+                                share_inputs=True)
         return [torch.from_numpy(array) for array in results.values()]
 
     return run

@@ -61,3 +61,22 @@ def test_the_session_threads_stop_spinning_after_a_run(monkeypatch):
     assert options.intra_op_num_threads == 2
     assert options.get_session_config_entry(
         'session.force_spinning_stop') == '1'
+
+
+def test_layers_with_equal_weights_keep_their_own_initializers():
+    # Layers of equal shape, weights and biases, which the exporter's
+    # optimiser would merge into one initializer each.
+    module = nn.Sequential(nn.Conv2d(4, 4, 1), nn.ReLU(), nn.Conv2d(4, 4, 1),
+                           nn.ReLU(), nn.Conv2d(4, 4, 1)).eval()
+    for conv in module[::2]:
+        nn.init.ones_(conv.weight)
+        nn.init.constant_(conv.bias, 0.5)
+    x = torch.randn(1, 4, 3, 3)
+    model = export_onnx(module, x)
+    graph = onnx.load_from_string(model).graph
+    initializers = {tensor.name for tensor in graph.initializer}
+    read = [name for node in graph.node for name in node.input
+            if name in initializers]
+    assert len(read) == 6
+    assert len(set(read)) == len(read)
+    assert torch.allclose(session_runner(model)(x)[0], module(x), atol=1e-5)
