@@ -7,7 +7,9 @@ built on them.
 the model computes in eval mode, faster: batch norms folded, branch
 channels padded and pools made convolutions for ONNX Runtime's blocked
 kernels (:mod:`mmshuffle.deploy.steps`), then a backend (ONNX Runtime by
-default; inductor, TorchScript or eager on request).
+default; inductor, TorchScript or eager on request); OpenVINO's bf16 and
+INT8 models also fold ShuffleNet V2's channel shuffles into the weights
+(:mod:`mmshuffle.deploy.fold_shuffles`).
 ``quantize(model, calibration_data)`` returns an INT8 callable (ONNX
 Runtime's static quantisation or NNCF's for OpenVINO, whichever is faster
 here, calibrated on the images given). ``optimize(..., precision='bf16')``
@@ -20,6 +22,7 @@ ncnn export needs ncnn and pnnx.
 """
 from .backends import BACKENDS
 from .export import EXPORT_FORMATS, export_and_verify
+from .fold_shuffles import fold_channel_shuffles
 from .optimize import DEFAULT_BACKEND, DEFAULT_STEPS, max_abs_diff, optimize
 from .quantize import INT8_BACKEND, INT8_BACKENDS, quantize, quantize_to_onnx
 from .runtime import OptimizedModel, TensorForward
@@ -36,6 +39,7 @@ from .timing import interleaved_medians
 __all__ = [
     'optimize', 'prepare', 'OptimizedModel', 'TensorForward', 'fold_bn',
     'count_batch_norms', 'pad_branch_channels', 'avg_pools_as_convs',
+    'fold_channel_shuffles',
     'BACKENDS', 'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
     'interleaved_medians', 'quantize', 'quantize_to_onnx', 'INT8_BACKEND',
     'INT8_BACKENDS',

@@ -20,6 +20,9 @@ faster (:data:`DEFAULT_STEPS`):
   ShuffleNetV2's 58-channel branches and ShuffleNetV1's shortcut average
   pools, so that no reorder runs between its kernels; OpenVINO runs the
   same export as fast as one without them, so the two share one export.
+- ``fold_shuffles``: OpenVINO's bf16 and INT8 models only
+  (:data:`LOW_PRECISION_STEPS`); ShuffleNet V2 without its channel
+  shuffles (:mod:`mmshuffle.deploy.fold_shuffles`).
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
@@ -64,6 +67,10 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
     'onnxruntime': ('fold_bn', 'pad_channels', 'pool_as_conv'),
     'openvino': ('fold_bn', 'pad_channels', 'pool_as_conv'),
 }
+# OpenVINO's bf16 and INT8 models also fold ShuffleNet V2's channel
+# shuffles into the weights: faster there, slower at fp32 and in ONNX
+# Runtime (docs/deployment.md).
+LOW_PRECISION_STEPS = (*DEFAULT_STEPS['openvino'], 'fold_shuffles')
 # Choose the backend by timing those that build in seconds, once per model
 # and machine.
 AUTO = 'auto'
@@ -334,7 +341,7 @@ def _bf16(model: nn.Module, example: Tensor, backend: str,
             f"precision 'bf16' runs on the 'openvino' backend, not on "
             f'{backend!r}: leave backend at its default')
     require_bf16()
-    steps = DEFAULT_STEPS['openvino'] if steps is None else steps
+    steps = LOW_PRECISION_STEPS if steps is None else steps
     module = prepare(model, [step for step in steps
                              if step != 'channels_last'])
     onnx = export_onnx(module, example)

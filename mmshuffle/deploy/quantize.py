@@ -12,7 +12,9 @@ calibrated on the given images, two ways:
 - NNCF's post-training quantisation for OpenVINO
   (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): INT8
   but for the depthwise convolutions, which stay float, and the float
-  layers in bf16 where the CPU has bf16 units.
+  layers in bf16 where the CPU has bf16 units; its export also folds
+  ShuffleNet V2's channel shuffles into the weights (``fold_shuffles``, as
+  OpenVINO's bf16 model does).
 
 By default (``backend='auto'``) both are built and timed on the first
 calibration image the first time, and the faster is kept and remembered
@@ -28,7 +30,7 @@ quantized engine runs INT8 depthwise convolutions far slower than
 """
 import tempfile
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -41,7 +43,7 @@ from .openvino_session import (
     openvino_runner,
     quantize_with_nncf,
 )
-from .optimize import AUTO, AUTO_TIMING, DEFAULT_STEPS
+from .optimize import AUTO, AUTO_TIMING, DEFAULT_STEPS, LOW_PRECISION_STEPS
 from .runtime import OptimizedModel, inference_module
 from .steps import prepare
 
@@ -51,7 +53,12 @@ INT8_BACKENDS = {
     'openvino': 'openvino-int8',
 }
 INT8_BACKEND = INT8_BACKENDS['onnxruntime']
-INT8_STEPS = DEFAULT_STEPS['onnxruntime']
+# The steps each INT8 runtime's export takes by default: ONNX Runtime's
+# those of its fp32 backend, OpenVINO's those of its bf16 model.
+INT8_STEPS = {
+    'onnxruntime': DEFAULT_STEPS['onnxruntime'],
+    'openvino': LOW_PRECISION_STEPS,
+}
 
 
 def _calibration_batches(calibration_data: Iterable[Tensor]) -> List[Tensor]:
@@ -124,7 +131,9 @@ def quantize_to_onnx(model: nn.Module,
     from onnxruntime.quantization.shape_inference import quant_pre_process
     batches = _calibration_batches(calibration_data)
     if fp32_onnx is None:
-        fp32_onnx = _fp32_export(model, batches[0], steps)
+        fp32_onnx = _fp32_export(
+            model, batches[0],
+            INT8_STEPS['onnxruntime'] if steps is None else steps)
 
     with tempfile.TemporaryDirectory() as work:
         fp32, ready, int8 = (Path(work) / name for name in (
@@ -161,9 +170,9 @@ def quantize_to_onnx(model: nn.Module,
 
 
 def _fp32_export(model: nn.Module, example: Tensor,
-                 steps: Optional[Sequence[str]]) -> bytes:
+                 steps: Sequence[str]) -> bytes:
     """The model prepared with ``steps`` and exported to ONNX."""
-    module = prepare(model, INT8_STEPS if steps is None else steps)
+    module = prepare(model, steps)
     return export_onnx(module.to(memory_format=torch.contiguous_format),
                        example)
 
@@ -186,9 +195,14 @@ def quantize(model: nn.Module,
         model (nn.Module): The model, see :func:`quantize_to_onnx`.
         calibration_data (Iterable[Tensor]): Batches of normalised input
             images, see :func:`quantize_to_onnx`.
-        steps (Sequence[str], optional): See :func:`quantize_to_onnx`.
+        steps (Sequence[str], optional): Steps of
+            :data:`~mmshuffle.deploy.STEPS` taken before the export.
+            Defaults to None, meaning each runtime's entry in
+            :data:`INT8_STEPS`.
         reduce_range (bool): See :func:`quantize_to_onnx` (ONNX Runtime).
-        fp32_onnx (bytes, optional): See :func:`quantize_to_onnx`.
+        fp32_onnx (bytes, optional): See :func:`quantize_to_onnx`; with
+            ``steps`` left at None, only ONNX Runtime's INT8 model is made
+            from it, and OpenVINO's from its own export.
         backend (str): ``'auto'`` (the default: the faster of the two on
             this machine, timed once per model and CPU, see the module's
             docstring), ``'onnxruntime'`` or
@@ -212,20 +226,25 @@ def quantize(model: nn.Module,
                          f'got {backend!r}')
     require_onnxruntime('INT8 quantisation')
     batches = _calibration_batches(calibration_data)
-    if fp32_onnx is None:
-        fp32_onnx = _fp32_export(model, batches[0], steps)
     with torch.no_grad():
         tuple_output = not isinstance(prepare(model, ())(batches[0][:1]),
                                       Tensor)
-    taken = INT8_STEPS if steps is None else steps
+    # The fp32 exports, by steps.
+    exports: Dict[Tuple[str, ...], bytes] = {}
+    if fp32_onnx is not None:
+        exports[tuple(INT8_STEPS['onnxruntime'] if steps is None else
+                      steps)] = fp32_onnx
 
     def build(name: str) -> OptimizedModel:
+        taken = tuple(INT8_STEPS[name] if steps is None else steps)
+        if taken not in exports:
+            exports[taken] = _fp32_export(model, batches[0], taken)
         if name == 'onnxruntime':
-            int8 = quantize_to_onnx(model, batches, steps, reduce_range,
-                                    fp32_onnx)
+            int8 = quantize_to_onnx(model, batches, taken, reduce_range,
+                                    exports[taken])
             return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
                                   taken, False, tuple_output, onnx=int8)
-        int8 = quantize_with_nncf(fp32_onnx, batches)
+        int8 = quantize_with_nncf(exports[taken], batches)
         runner = openvino_runner(int8, native_float_precision())
         return OptimizedModel(runner, INT8_BACKENDS[name],
                               taken, False, tuple_output,

@@ -12,6 +12,10 @@ each exact to float rounding, and :func:`prepare`, which takes them.
   channels whose weights and biases are zero computes the same: the extra
   channels hold zeros (``ReLU(0) = 0``) and the last convolution gives them
   zero weight.
+- ``fold_shuffles``
+  (:func:`~mmshuffle.deploy.fold_shuffles.fold_channel_shuffles`):
+  ShuffleNet V2 without its channel shuffles, their order carried by the
+  weights of the layers that read the channels.
 - ``pool_as_conv`` (:func:`avg_pools_as_convs`): the 3x3 average pool of
   each ShuffleNet V1 unit at stride 2 becomes a depthwise convolution whose
   weights are all ``1 / 9`` (zero padding counted, as the pool counts it).
@@ -29,6 +33,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..models.backbones.shufflenet_v1 import ShuffleUnit
 from ..models.backbones.shufflenet_v2 import InvertedResidual, ShuffleNetV2
+from .fold_shuffles import fold_channel_shuffles
 from .runtime import inference_module
 
 
@@ -188,7 +193,8 @@ def avg_pools_as_convs(model: nn.Module) -> nn.Module:
 
 
 # The steps, in the order prepare() takes them.
-STEPS = ('fold_bn', 'pad_channels', 'pool_as_conv', 'channels_last')
+STEPS = ('fold_bn', 'pad_channels', 'fold_shuffles', 'pool_as_conv',
+         'channels_last')
 def check_steps(steps: Sequence[str]) -> None:
     """Check that every step is one of :data:`STEPS`.
 
@@ -212,7 +218,9 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
             changed.
         steps (Sequence[str]): Steps of :data:`STEPS`, applied in that
             order: ``fold_bn`` (:func:`fold_bn`), ``pad_channels``
-            (:func:`pad_branch_channels`), ``pool_as_conv``
+            (:func:`pad_branch_channels`), ``fold_shuffles``
+            (:func:`~mmshuffle.deploy.fold_shuffles.fold_channel_shuffles`),
+            ``pool_as_conv``
             (:func:`avg_pools_as_convs`), ``channels_last`` (weights in
             the channels-last layout; give the module channels-last
             input).
@@ -231,6 +239,8 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
         fold_bn(module)
     if 'pad_channels' in steps:
         pad_branch_channels(module)
+    if 'fold_shuffles' in steps:
+        fold_channel_shuffles(module)
     if 'pool_as_conv' in steps:
         avg_pools_as_convs(module)
     if 'channels_last' in steps:

@@ -53,6 +53,7 @@ def test_bf16_is_close_or_refused_in_one_line(monkeypatch):
     if cpu_has_bf16():
         bf16 = optimize(model, x, precision='bf16')
         assert bf16.backend == 'openvino-bf16'
+        assert 'fold_shuffles' in bf16.steps
         # bf16 keeps 8 bits of mantissa: outputs of magnitude ~1 to ~1e-2.
         assert_outputs_close(bf16(x), reference(model, x), atol=0.1)
     monkeypatch.setattr(optimize_module, 'cpu_has_bf16', lambda: False)

@@ -121,6 +121,8 @@ def test_openvino_int8_follows_the_classifier(quantized):
     model = quantized['ImageClassifier'].model.eval()
     int8 = quantize(model, calibration(batches=4), backend='openvino')
     assert int8.backend == 'openvino-int8' and int8.onnx is None
+    # Its export folds ShuffleNetV2's channel shuffles.
+    assert 'fold_shuffles' in int8.steps
     # NNCF's quantisation: INT8 fake-quantised inputs to the convolutions.
     kinds = [op.get_type_name() for op in int8.openvino_model.get_ops()]
     assert kinds.count('FakeQuantize') >= kinds.count('Convolution') > 0
