@@ -91,8 +91,9 @@ def unshare_initializers(model: 'onnx.ModelProto') -> None:
     """Give each node of the main graph its own copy of every initializer
     that more than one node reads.
 
-    The exporter's optimiser merges equal initializers, such as the zero
-    biases of freshly initialised layers with their batch norms folded;
+    The exporter's optimiser merges equal initializers, such as the equal
+    biases of freshly initialised layers of one width with their batch
+    norms folded;
     OpenVINO's CPU plugin then fuses none of the convolutions that share a
     bias with their bias and activation, and runs those as separate
     layers. A trained model's biases differ and are shared by nothing.
