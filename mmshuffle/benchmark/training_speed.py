@@ -114,8 +114,9 @@ def time_training_steps(variant: Variant,
                         rounds: int = 3) -> Dict[TrainingSetup, float]:
     """Median seconds per training step of each set-up, interleaved.
 
-    Each set-up takes one untimed step, then one timed step per round; the
-    order rotates from round to round.
+    Each set-up takes one untimed step, then one timed step per round, in
+    an order of the round's own
+    (:func:`mmshuffle.deploy.timing.interleaved`).
 
     Args:
         variant (Variant): The backbone.

@@ -2,9 +2,14 @@
 
 Run one after the other, candidates see different loads; interleaved in
 rounds, each sees the same drift, and the median over rounds ignores the
-rounds another process spoiled.
+rounds another process spoiled. Each round takes the candidates in a new
+order: with several threads, a runtime's workers can still hold the cores
+when the next one starts (PyTorch's OpenMP threads spin for a while after
+a call), and a fixed or rotating order would make one candidate always
+pay for the same neighbour.
 """
 import functools
+import random
 import statistics
 import time
 from typing import Callable, Dict, Hashable, Mapping, TypeVar
@@ -22,8 +27,8 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
     """Time functions of no argument, interleaved, and take medians.
 
     Each round calls every candidate ``calls`` times in a row and records
-    the mean time per call; the order of the candidates rotates from round
-    to round.
+    the mean time per call; each round takes the candidates in an order of
+    its own (shuffled, the same from run to run).
 
     Args:
         candidates (Mapping[Hashable, Callable]): The functions, by key.
@@ -45,9 +50,11 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
     for key in keys:
         for _ in range(warmup):
             candidates[key]()
-    for index in range(rounds):
-        shift = index % len(keys)
-        for key in keys[shift:] + keys[:shift]:
+    orders = random.Random(0)
+    for _ in range(rounds):
+        order = list(keys)
+        orders.shuffle(order)
+        for key in order:
             function = candidates[key]
             start = time.perf_counter()
             for _ in range(calls):
