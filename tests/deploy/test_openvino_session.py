@@ -2,6 +2,7 @@
 its convolution, outputs that the next call leaves alone."""
 import collections
 
+import openvino as ov
 import pytest
 import torch
 
@@ -13,8 +14,6 @@ from mmshuffle.deploy.openvino_session import (
 )
 
 from .models import BUILDERS, build_eval_model
-
-ov = pytest.importorskip('openvino')
 
 
 @pytest.mark.parametrize('name', ['ShuffleNetV1', 'ShuffleNetV2',
