@@ -19,8 +19,12 @@ and the layers that read them take their weights in that order instead.
   multiply-adds); the passed channels are copied out in the runs in which
   they lie, and concatenated with the branch's output.
 - The 1x1 convolution of the last stage reads its weight columns in the
-  order the last unit left; a stage the backbone returns is put back in
-  order (one gather).
+  order the last unit left.
+- A unit stage that the backbone returns (an MMDetection neck reads it),
+  and every stage before it, keeps its shuffles: its output leaves in
+  order. Putting it back in order with a gather instead computed the same
+  at fp32, but NNCF's INT8 of such a detector for OpenVINO lost its
+  accuracy.
 
 The outputs are those of the model to float rounding.
 """
@@ -131,45 +135,26 @@ class FoldedUnit(nn.Module):
         return torch.cat((*passed, self.branch2(x)), 1)
 
 
-class ChannelOrder(nn.Module):
-    """Put channels back in their order: output channel ``c`` is the input
-    channel at which ``order`` holds ``c``.
-
-    Args:
-        order (Tensor): ``order[j]``: the channel position ``j`` holds.
-    """
-
-    def __init__(self, order: Tensor) -> None:
-        super().__init__()
-        self.register_buffer('positions', torch.argsort(order))
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Reorder the channels.
-
-        Args:
-            x (Tensor): ``(N, C, H, W)``, channels as ``order`` says.
-
-        Returns:
-            Tensor: ``(N, C, H, W)``, channels in order.
-        """
-        return x.index_select(1, self.positions)
-
-
 def _fold_backbone(backbone: ShuffleNetV2) -> None:
-    """Fold the shuffles of one backbone, in place."""
-    order = torch.arange(backbone.conv1.conv.out_channels)
+    """Fold the shuffles of one backbone, in place: those of the unit
+    stages after the last one it returns."""
+    returned = [index for index in backbone.out_indices
+                if not isinstance(backbone.layers[index], ConvModule)]
+    first = max(returned, default=-1) + 1
+    order = None
     for index, stage in enumerate(backbone.layers):
-        if isinstance(stage, ConvModule):  # the last 1x1 convolution
-            _read_in_order(stage, order)
-            order = torch.arange(stage.conv.out_channels)
+        if index < first:
             continue
+        if isinstance(stage, ConvModule):  # the last 1x1 convolution
+            if order is not None:
+                _read_in_order(stage, order)
+            continue
+        if order is None:  # the first stage folded: its input is in order
+            order = torch.arange(stage[0].branch2[0].conv.in_channels)
         units = []
         for unit in stage:
             units.append(FoldedUnit(unit, order))
             order = units[-1].order
-        if index in backbone.out_indices:
-            units.append(ChannelOrder(order))
-            order = torch.arange(order.numel())
         backbone.layers[index] = nn.Sequential(*units)
 
 
