@@ -182,9 +182,9 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
     return run
 
 
-def depthwise_convolutions(model: 'openvino.Model') -> List[str]:
-    """Name the depthwise convolutions of an OpenVINO model: its grouped
-    convolutions with one input and one output channel per group.
+def grouped_convolutions(model: 'openvino.Model') -> List[str]:
+    """Name the grouped convolutions of an OpenVINO model: the depthwise
+    ones and ShuffleNet V1's grouped 1x1 ones.
 
     Args:
         model (openvino.Model): The model.
@@ -192,15 +192,8 @@ def depthwise_convolutions(model: 'openvino.Model') -> List[str]:
     Returns:
         list[str]: Their friendly names, in the model's order.
     """
-    names = []
-    for op in model.get_ordered_ops():
-        if op.get_type_name() != 'GroupConvolution':
-            continue
-        # Weights: (groups, out per group, in per group, kh, kw).
-        weights = op.input(1).get_partial_shape()
-        if weights.is_static and list(weights.to_shape())[1:3] == [1, 1]:
-            names.append(op.get_friendly_name())
-    return names
+    return [op.get_friendly_name() for op in model.get_ordered_ops()
+            if op.get_type_name() == 'GroupConvolution']
 
 
 def quantize_with_nncf(model: bytes,
@@ -208,14 +201,16 @@ def quantize_with_nncf(model: bytes,
     """Quantise an ONNX model to INT8 with NNCF's post-training
     quantisation for OpenVINO (its defaults: symmetric INT8 weights per
     channel, activations per tensor, min-max ranges on the images given),
-    the depthwise convolutions left float.
+    the grouped convolutions left float (:func:`grouped_convolutions`).
 
     A depthwise convolution does few multiply-adds per value it reads, so
     INT8 speeds it up little, and the CPU plugin ran the INT8 ones slower
     than float ones in bf16 or fp32 (docs/benchmarks.md); they are also the
     layers that lose the most accuracy in INT8 (Sheng et al. 2018, "A
     Quantization-Friendly Separable Convolution for MobileNets", arXiv
-    1803.08607). Run the model with its float layers at
+    1803.08607). ShuffleNet V1's grouped 1x1 convolutions in INT8 gave
+    wrong outputs (a trained ShuffleNetV1 predicted one class for every
+    image; docs/deployment.md). Run the model with its float layers at
     :func:`native_float_precision`.
 
     Args:
@@ -251,7 +246,7 @@ def quantize_with_nncf(model: bytes,
             nncf.Dataset(batches),
             subset_size=len(batches),
             ignored_scope=nncf.IgnoredScope(
-                names=depthwise_convolutions(fp32)))
+                names=grouped_convolutions(fp32)))
 
 
 def save_openvino_model(model: Union[bytes, 'openvino.Model'], path: Path,

@@ -11,7 +11,7 @@ calibrated on the given images, two ways:
   output channel, activations unsigned and per tensor, min-max ranges;
 - NNCF's post-training quantisation for OpenVINO
   (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): INT8
-  but for the depthwise convolutions, which stay float, and the float
+  but for the grouped convolutions, which stay float, and the float
   layers in bf16 where the CPU has bf16 units; its export also folds
   ShuffleNet V2's channel shuffles into the weights (``fold_shuffles``, as
   OpenVINO's bf16 model does).

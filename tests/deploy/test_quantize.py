@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
-from mmshuffle.deploy.openvino_session import depthwise_convolutions
+from mmshuffle.deploy.openvino_session import grouped_convolutions
 
 from .models import (
     BUILDERS,
@@ -117,6 +117,28 @@ def test_bad_calibration_data_is_refused(data, message):
         quantize(build_eval_model('ShuffleNetV2'), data)
 
 
+def assert_grouped_convolutions_float(model, count: int) -> None:
+    """Check that ``count`` grouped convolutions are fed no FakeQuantize."""
+    names = set(grouped_convolutions(model))
+    assert len(names) == count
+    for op in model.get_ops():
+        if op.get_friendly_name() in names:
+            sources = [value.get_node().get_type_name()
+                       for value in op.input_values()]
+            assert 'FakeQuantize' not in sources, op.get_friendly_name()
+
+
+def test_openvino_int8_keeps_shufflenet_v1_grouped_convolutions_float():
+    # NNCF's INT8 grouped 1x1 convolutions gave a trained ShuffleNetV1 one
+    # prediction for every image.
+    int8 = quantize(build_eval_model('ShuffleNetV1'), calibration(),
+                    backend='openvino')
+    # Stages 0-2 of 0.5x g=3 (4, 8, 4 units): a depthwise and two grouped
+    # 1x1 convolutions a unit, the first unit's first 1x1 dense, and the
+    # shortcut pool of each of the 3 downsampling units as a depthwise one.
+    assert_grouped_convolutions_float(int8.openvino_model, 16 * 3 - 1 + 3)
+
+
 def test_openvino_int8_follows_the_classifier(quantized):
     model = quantized['ImageClassifier'].model.eval()
     int8 = quantize(model, calibration(batches=4), backend='openvino')
@@ -127,14 +149,7 @@ def test_openvino_int8_follows_the_classifier(quantized):
     kinds = [op.get_type_name() for op in int8.openvino_model.get_ops()]
     assert kinds.count('FakeQuantize') >= kinds.count('Convolution') > 0
     # ... but for the depthwise ones, which stay float.
-    names = set(depthwise_convolutions(int8.openvino_model))
-    # ShuffleNetV2: one per unit (16), one more per downsampling unit (3).
-    assert len(names) == 19
-    for op in int8.openvino_model.get_ops():
-        if op.get_friendly_name() in names:
-            sources = [value.get_node().get_type_name()
-                       for value in op.input_values()]
-            assert 'FakeQuantize' not in sources, op.get_friendly_name()
+    assert_grouped_convolutions_float(int8.openvino_model, 19)
     batch = torch.randn(16, 3, 64, 64, generator=torch.Generator(
     ).manual_seed(3))
     expected = reference(model, batch)
