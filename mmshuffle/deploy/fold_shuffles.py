@@ -103,7 +103,6 @@ class FoldedUnit(nn.Module):
             _read_in_order(branch[0], order)
             self.branch1 = unit.branch1
             self.order = torch.cat((odd - 1, odd))
-            self.passed: List[Tuple[int, int]] = []
         else:
             half = order.numel() // 2
             transformed = order >= half
@@ -116,7 +115,7 @@ class FoldedUnit(nn.Module):
             first.weight = _frozen(weight)
             first.in_channels = order.numel()
             positions = torch.nonzero(~transformed).flatten()
-            self.passed = _runs(positions)
+            self.passed: List[Tuple[int, int]] = _runs(positions)
             self.order = torch.cat((2 * order[positions], odd))
         self.branch2 = branch
 

@@ -93,10 +93,10 @@ def unshare_initializers(model: 'onnx.ModelProto') -> None:
 
     The exporter's optimiser merges equal initializers, such as the equal
     biases of freshly initialised layers of one width with their batch
-    norms folded;
-    OpenVINO's CPU plugin then fuses none of the convolutions that share a
-    bias with their bias and activation, and runs those as separate
-    layers. A trained model's biases differ and are shared by nothing.
+    norms folded; OpenVINO's CPU plugin then fuses none of the
+    convolutions that share a bias with their bias and activation, and
+    runs those as separate layers. A trained model's biases differ and are
+    shared by nothing.
 
     Args:
         model (onnx.ModelProto): The model, changed in place.
