@@ -208,10 +208,13 @@ def inference_rows(results: Dict) -> List[List[str]]:
         operations = 2 * model['mflops'] * scale
         floors = {precision: operations / rate
                   for precision, rate in rates.items()}
+        backends = model.get('backends', {})
         for runtime, ms in model['latency_ms'].items():
             label = {PEER_ONNXRUNTIME: f'ONNX Runtime, {model["peer"]} export',
                      PEER_OPENVINO: f'OpenVINO, {model["peer"]} export'
                      }.get(runtime, runtime)
+            if runtime in backends:
+                label += f' ({backends[runtime]})'
             rows.append([model['title'], label, f'{ms:.2f}',
                          ratio(ms, deploy),
                          ratio(ms, floors[PRECISION.get(runtime, 'fp32')]),
@@ -289,7 +292,8 @@ def render(results: Dict) -> str:
             ``int8``);
             ``inference`` (by model key: ``title``, ``peer``, ``mflops``
             at 224x224, ``latency_ms`` and ``images_per_second`` by
-            runtime); ``training`` (one per model and set-up: ``model``,
+            runtime, ``backends``: the backend each of our optimised
+            runtimes chose); ``training`` (one per model and set-up: ``model``,
             ``setup`` as :class:`TrainingSetup`'s fields, ``seconds`` per
             step, ``peak_bytes``); ``sweep`` (the plot's points).
 

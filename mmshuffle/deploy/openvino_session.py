@@ -23,6 +23,7 @@ import torch
 from torch import Tensor
 
 from ..compat.atomic_files import atomic_write
+from .machine import ONEDNN_CAP_VARIABLES, isa_flags, onednn_allows
 
 if TYPE_CHECKING:
     import openvino
@@ -32,25 +33,35 @@ Runner = Callable[[Tensor], List[Tensor]]
 PRECISIONS: Dict[str, str] = {'fp32': 'f32', 'bf16': 'bf16'}
 
 
-# oneDNN's cap on the instruction set it uses: OpenVINO's copy of oneDNN
-# reads it too, while its CPU plugin picks its kernels from the CPU itself;
-# capped below the CPU (e.g. AVX2 on a CPU with AMX) it crashed inferring
-# some models.
-ONEDNN_CAP_VARIABLES = ('ONEDNN_MAX_CPU_ISA', 'DNNL_MAX_CPU_ISA')
+def openvino_obeys_cap() -> bool:
+    """Whether OpenVINO's CPU plugin is given oneDNN's instruction-set cap
+    (:func:`~mmshuffle.deploy.machine.onednn_cap`): where none is set, or
+    it keeps the CPU's vector width (an AVX-512 cap on a CPU with AVX-512).
+    The plugin picks some kernels of its own from the CPU and takes the
+    rest from its copy of oneDNN, which obeys the cap: capped at AVX2 on a
+    CPU with AVX-512 (as the tests run once on other kernels), it crashed
+    running the shapes detector. A lower cap is hidden from it
+    (:func:`openvino_cap`): OpenVINO then runs the CPU's own kernels.
+
+    Returns:
+        bool: True where OpenVINO runs under the cap, if any.
+    """
+    return 'avx512f' not in isa_flags() or onednn_allows('AVX512_CORE')
 
 
 @contextlib.contextmanager
-def onednn_uncapped() -> Iterator[None]:
-    """Within the block, hide oneDNN's instruction-set cap
-    (:data:`ONEDNN_CAP_VARIABLES`) from OpenVINO's copy of oneDNN, which
-    reads it when the CPU plugin compiles; PyTorch's oneDNN keeps the cap
-    it read. Compile OpenVINO models inside it.
+def openvino_cap() -> Iterator[None]:
+    """Within the block, OpenVINO's copy of oneDNN (which reads the cap
+    the first time the plugin compiles in a process) sees oneDNN's cap
+    only where it obeys it (:func:`openvino_obeys_cap`); PyTorch's oneDNN
+    keeps the cap it read. Compile OpenVINO models inside it.
 
     Yields:
         None
     """
-    hidden = {name: os.environ.pop(name) for name in ONEDNN_CAP_VARIABLES
-              if name in os.environ}
+    hidden = ({} if openvino_obeys_cap() else
+              {name: os.environ.pop(name) for name in ONEDNN_CAP_VARIABLES
+               if name in os.environ})
     try:
         yield
     finally:
@@ -94,7 +105,10 @@ def require_openvino(what: str) -> None:
 def cpu_has_bf16() -> bool:
     """Whether this CPU computes in bf16 natively, as OpenVINO's CPU plugin
     reports it (``'BF16'`` in its ``OPTIMIZATION_CAPABILITIES``: AMX-BF16
-    or AVX-512 BF16).
+    or AVX-512 BF16), and, where OpenVINO obeys oneDNN's instruction-set
+    cap (:func:`openvino_obeys_cap`), the cap lets its kernels use them
+    (``AVX512_CORE_BF16`` or above). The plugin reports what the CPU has
+    whatever the cap.
 
     Returns:
         bool: True where the bf16 path runs on the CPU's own bf16 units.
@@ -104,10 +118,11 @@ def cpu_has_bf16() -> bool:
     """
     require_openvino('the bf16 check')
     import openvino as ov
-    with onednn_uncapped():
+    with openvino_cap():
         capabilities = ov.Core().get_property('CPU',
                                               'OPTIMIZATION_CAPABILITIES')
-    return 'BF16' in capabilities
+    return 'BF16' in capabilities and (not openvino_obeys_cap()
+                                       or onednn_allows('AVX512_CORE_BF16'))
 
 
 def native_float_precision() -> str:
@@ -166,7 +181,7 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
         if shape not in requests:
             static = dynamic.clone()
             static.reshape({static.inputs[0]: list(shape)})
-            with onednn_uncapped():
+            with openvino_cap():
                 requests[shape] = core.compile_model(
                     static, 'CPU', config).create_infer_request()
         return requests[shape]
@@ -238,7 +253,7 @@ def quantize_with_nncf(model: bytes,
     batches = [batch.numpy() for batch in calibration]
     # NNCF draws progress bars on stdout, which the tools' output is.
     with warnings.catch_warnings(), contextlib.redirect_stdout(
-            io.StringIO()), onednn_uncapped():
+            io.StringIO()), openvino_cap():
         warnings.simplefilter('ignore')
         nncf.set_log_level(logging.ERROR)
         return nncf.quantize(

@@ -61,6 +61,13 @@ INT8_STEPS = {
 }
 
 
+def _int8_steps(runtime: str,
+                steps: Optional[Sequence[str]]) -> Tuple[str, ...]:
+    """The steps a runtime's INT8 export takes: ``steps`` where given,
+    else the runtime's :data:`INT8_STEPS`."""
+    return tuple(INT8_STEPS[runtime] if steps is None else steps)
+
+
 def _calibration_batches(calibration_data: Iterable[Tensor]) -> List[Tensor]:
     """Collect and check the calibration batches."""
     if isinstance(calibration_data, Tensor):
@@ -131,9 +138,8 @@ def quantize_to_onnx(model: nn.Module,
     from onnxruntime.quantization.shape_inference import quant_pre_process
     batches = _calibration_batches(calibration_data)
     if fp32_onnx is None:
-        fp32_onnx = _fp32_export(
-            model, batches[0],
-            INT8_STEPS['onnxruntime'] if steps is None else steps)
+        fp32_onnx = _fp32_export(model, batches[0],
+                                 _int8_steps('onnxruntime', steps))
 
     with tempfile.TemporaryDirectory() as work:
         fp32, ready, int8 = (Path(work) / name for name in (
@@ -232,11 +238,10 @@ def quantize(model: nn.Module,
     # The fp32 exports, by steps.
     exports: Dict[Tuple[str, ...], bytes] = {}
     if fp32_onnx is not None:
-        exports[tuple(INT8_STEPS['onnxruntime'] if steps is None else
-                      steps)] = fp32_onnx
+        exports[_int8_steps('onnxruntime', steps)] = fp32_onnx
 
     def build(name: str) -> OptimizedModel:
-        taken = tuple(INT8_STEPS[name] if steps is None else steps)
+        taken = _int8_steps(name, steps)
         if taken not in exports:
             exports[taken] = _fp32_export(model, batches[0], taken)
         if name == 'onnxruntime':

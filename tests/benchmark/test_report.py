@@ -25,17 +25,17 @@ def test_every_runtime_is_timed_beside_the_compute_limit(results):
             # fp32 floor: 2 x 146 M multiply-adds at 100 G/s, 2.92 ms.
             '| ShuffleNetV2 1x | torchvision eager | 12.00 | 3.00x | 4.11x | '
             '167 |',
-            '| ShuffleNetV2 1x | mmshuffle deploy | 4.00 | 1.00x | 1.37x | '
-            '500 |',
+            '| ShuffleNetV2 1x | mmshuffle deploy (onnxruntime) | 4.00 | '
+            '1.00x | 1.37x | 500 |',
             '| ShuffleNetV2 1x | ONNX Runtime, torchvision export | 5.00 | '
             '1.25x | 1.71x | 400 |',
             '| ShuffleNetV2 1x | OpenVINO, torchvision export | 4.50 | '
             '1.12x | 1.54x | 444 |',
             # bf16 and INT8 against their own floors: 0.973 and 0.730 ms.
-            '| ShuffleNetV2 1x | mmshuffle bf16 | 3.00 | 0.75x | 3.08x | '
-            '667 |',
-            '| ShuffleNetV2 1x | mmshuffle INT8 | 3.00 | 0.75x | 4.11x | '
-            '667 |',
+            '| ShuffleNetV2 1x | mmshuffle bf16 (openvino-bf16) | 3.00 | '
+            '0.75x | 3.08x | 667 |',
+            '| ShuffleNetV2 1x | mmshuffle INT8 (openvino-int8) | 3.00 | '
+            '0.75x | 4.11x | 667 |',
             '| ShuffleNetV2 1x | compute floor, fp32 (292 M operations at 100 '
             'G/s) | 2.920 | 0.73x | 1.00x | 342 |',
             '| ShuffleNetV2 1x | compute floor, bf16 (292 M operations at 300 '
@@ -43,7 +43,9 @@ def test_every_runtime_is_timed_beside_the_compute_limit(results):
             '| ShuffleNetV2 1x | compute floor, int8 (292 M operations at 400 '
             'G/s) | 0.730 | 0.18x | 1.00x | 1370 |',
             '| ShuffleNetV1 1x g=3 | ONNX Runtime, mmpretrain export | 4.05 | '
-            '0.90x |'):
+            '0.90x |',
+            # Results without the backends chosen: the runtimes' names.
+            '| ShuffleNetV1 1x g=3 | mmshuffle INT8 | 3.50 |'):
         assert row in report
 
 

@@ -1,15 +1,20 @@
 """backend='auto': the fastest backend, timed once per model and machine,
-remembered by CPU model; and the machine's key."""
+remembered by CPU model; and the machine's key, oneDNN's cap in it."""
 import importlib
 import json
 import sys
 
+import pytest
+
 from mmshuffle.deploy import DEFAULT_BACKEND, optimize
 from mmshuffle.deploy.machine import (
     ISA_FLAGS,
+    ONEDNN_CAP_VARIABLES,
     cpu_model,
     isa_flags,
     machine_key,
+    onednn_allows,
+    onednn_cap,
 )
 from mmshuffle.deploy.optimize import AUTO_BACKENDS
 
@@ -26,6 +31,33 @@ def test_the_machine_key_names_the_cpu_and_its_instruction_sets():
     assert set(isa_flags()) <= set(ISA_FLAGS)
     assert all(flag in key for flag in isa_flags())
     assert key.endswith(' cores')
+
+
+@pytest.mark.parametrize('variable', ONEDNN_CAP_VARIABLES)
+@pytest.mark.parametrize('cap, bf16, vnni', [
+    ('avx2', False, False),
+    ('AVX512_CORE_VNNI', False, True),
+    ('AVX512_CORE_BF16', True, True),
+    ('AVX512_CORE_AMX', True, True),
+    ('ALL', True, True),
+])
+def test_onednn_cap_is_read_and_keys_the_machine(monkeypatch, variable, cap,
+                                                 bf16, vnni):
+    for name in ONEDNN_CAP_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    uncapped = machine_key()
+    assert onednn_cap() is None and 'capped' not in uncapped
+    monkeypatch.setenv(variable, cap)
+    assert onednn_allows('AVX512_CORE_BF16') is bf16
+    assert onednn_allows('AVX512_CORE_VNNI') is vnni
+    assert onednn_allows('AVX2')
+    if cap == 'ALL':
+        assert onednn_cap() is None and machine_key() == uncapped
+    else:
+        # A capped process's fastest backend is not the uncapped one's.
+        assert onednn_cap() == cap.upper()
+        assert machine_key() == uncapped.replace(
+            '], ', f'], oneDNN capped at {cap.upper()}, ')
 
 
 def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):

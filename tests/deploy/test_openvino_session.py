@@ -1,18 +1,22 @@
 """OpenVINO's CPU plugin on our exports: each bias and activation fused into
-its convolution, outputs that the next call leaves alone."""
+its convolution, outputs that the next call leaves alone, oneDNN's
+instruction-set cap obeyed."""
 import collections
+import json
+import os
+import subprocess
+import sys
 
 import openvino as ov
 import pytest
 import torch
 
 from mmshuffle.deploy import prepare
+from mmshuffle.deploy.machine import isa_flags
 from mmshuffle.deploy.onnx_session import export_onnx
-from mmshuffle.deploy.openvino_session import (
-    onednn_uncapped,
-    openvino_runner,
-)
+from mmshuffle.deploy.openvino_session import openvino_cap, openvino_runner
 
+from ..tools.tiny_digits import ROOT
 from .models import BUILDERS, build_eval_model
 
 
@@ -28,7 +32,7 @@ def test_fresh_layers_fuse_into_their_convolutions(name):
     core = ov.Core()
     model = core.read_model(export_onnx(module, x))
     model.reshape({model.inputs[0]: list(x.shape)})
-    with onednn_uncapped():
+    with openvino_cap():
         compiled = core.compile_model(model, 'CPU')
     layers = collections.Counter(
         op.get_rt_info()['layerType'].astype(str)
@@ -46,3 +50,56 @@ def test_outputs_outlive_the_next_call():
     run(torch.randn(1, 3, 64, 64))
     for output, copy in zip(first, kept):
         assert torch.equal(output, copy)
+
+
+CAPPED_SCRIPT = """
+import json
+import openvino as ov
+import torch
+from tests.deploy.models import inputs, reference, assert_outputs_close
+from tests.helpers import build_family, randomize_norm_stats
+from mmshuffle.deploy import optimize, quantize
+from mmshuffle.deploy.openvino_session import (
+    cpu_has_bf16, native_float_precision, openvino_cap, openvino_obeys_cap,
+    precision_hint)
+torch.set_num_threads(1)
+model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
+randomize_norm_stats(model)
+model.eval()
+x = inputs()[1]
+fp32 = optimize(model, x, backend='openvino')
+assert_outputs_close(fp32(x), reference(model, x))
+int8 = quantize(model, [torch.randn(4, *x.shape[1:])], backend='openvino')
+assert all(torch.isfinite(out).all() for out in int8(x))
+static = int8.openvino_model.clone()
+static.reshape({static.inputs[0]: list(x.shape)})
+with openvino_cap():
+    compiled = ov.Core().compile_model(static, 'CPU', {
+        'INFERENCE_PRECISION_HINT': precision_hint(native_float_precision())})
+kernels = {op.get_rt_info()['primitiveType'].astype(str)
+           for op in compiled.get_runtime_model().get_ordered_ops()}
+print(json.dumps(dict(obeyed=openvino_obeys_cap(), bf16=cpu_has_bf16(),
+                      kernels=sorted(kernels))))
+"""
+
+
+@pytest.mark.parametrize('cap', ['AVX512_CORE_VNNI', 'AVX2'])
+def test_oneDNN_cap_is_obeyed_where_openvino_can(cap):
+    # An AVX-512 cap on a CPU with AVX-512 is obeyed: no AMX or bf16
+    # kernel under AVX512_CORE_VNNI, bf16 absent, an INT8 model's float
+    # layers in fp32. A narrower one is hidden from OpenVINO, which runs the
+    # CPU's own kernels: under AVX2 on an AVX-512 CPU it crashed.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1',
+               ONEDNN_MAX_CPU_ISA=cap)
+    result = subprocess.run([sys.executable, '-c', CAPPED_SCRIPT], cwd=ROOT,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = json.loads(result.stdout.splitlines()[-1])
+    kernels = ' '.join(run['kernels'])
+    wide = 'avx512f' in isa_flags()
+    assert run['obeyed'] is (cap != 'AVX2' or not wide)
+    if run['obeyed']:
+        assert not run['bf16']
+        assert 'amx' not in kernels and 'bf16' not in kernels, kernels
+    else:
+        assert 'avx512' in kernels, kernels

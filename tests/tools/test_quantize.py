@@ -12,7 +12,7 @@ import onnxruntime
 import pytest
 
 from mmshuffle.deploy import INT8_BACKENDS
-from mmshuffle.deploy.openvino_session import cpu_has_bf16, onednn_uncapped
+from mmshuffle.deploy.openvino_session import cpu_has_bf16, openvino_cap
 
 from .tiny_digits import (
     LEARNT_TOP1,
@@ -95,7 +95,7 @@ def run_int8_file(path: Path, images: np.ndarray) -> np.ndarray:
     """Run an INT8 file with its own runtime, not the tool's code."""
     if path.suffix == '.xml':
         import openvino
-        with onednn_uncapped():
+        with openvino_cap():
             compiled = openvino.Core().compile_model(str(path), 'CPU')
         return next(iter(compiled(images).values()))
     session = onnxruntime.InferenceSession(
@@ -150,7 +150,7 @@ def test_bf16_costs_at_most_half_a_point_of_top1_or_says_why_not(
     assert set(bf16['ms']) == {'fp32 eager', 'fp32 deploy', 'bf16'}
     # The model written compiles in bf16 by itself and runs.
     import openvino
-    with onednn_uncapped():
+    with openvino_cap():
         compiled = openvino.Core().compile_model(str(out), 'CPU')
     assert compiled.get_property(
         'INFERENCE_PRECISION_HINT') == openvino.Type.bf16

@@ -81,7 +81,12 @@ from mmshuffle.benchmark.training_speed import (
 )
 from mmshuffle.cli import build_model, load_config, load_for_export, run_tool
 from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
-from mmshuffle.deploy import interleaved_medians, optimize, prepare
+from mmshuffle.deploy import (
+    OptimizedModel,
+    interleaved_medians,
+    optimize,
+    prepare,
+)
 from mmshuffle.errors import UserInputError
 from mmshuffle.models.variants import HEADLINES, VARIANTS
 from mmshuffle.registry import MODELS
@@ -170,6 +175,8 @@ def headline(key: str, args) -> Dict:
     return dict(
         title=variant.title, peer=peer_name(variant),
         mflops=complexity(variant)[0],
+        backends={runtime: run.backend for runtime, run in runtimes.items()
+                  if isinstance(run, OptimizedModel)},
         latency_ms={runtime: s * 1e3 for runtime, s in latency.items()},
         images_per_second={runtime: args.batch / s
                            for runtime, s in throughput.items()})
