@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ..deploy.machine import machine_key
+from ..deploy.machine import machine_key, onednn_cap
 from .runtimes import (
     MMPRETRAIN_EAGER,
     MMSHUFFLE_BF16,
@@ -93,10 +93,13 @@ def provenance() -> dict:
 
     Returns:
         dict: ``date`` (ISO), ``command`` (the tool's command line, from
-        the repository root) and ``machine`` (:func:`machine`).
+        the repository root, after oneDNN's instruction-set cap where one
+        is set) and ``machine`` (:func:`machine`).
     """
+    cap = onednn_cap()
     return dict(date=str(datetime.date.today()),
-                command='python ' + ' '.join(sys.argv),
+                command=(f'ONEDNN_MAX_CPU_ISA={cap} ' if cap else '') +
+                'python ' + ' '.join(sys.argv),
                 machine=machine())
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mmshuffle.benchmark.report import render, write_report
+from mmshuffle.benchmark.report import provenance, render, write_report
 
 from .stub import TRAINING, stub_results
 
@@ -108,3 +108,12 @@ def test_the_report_is_written_with_its_results_and_plot(results, tmp_path):
     assert '](benchmark.png)' in report
     png = (tmp_path / 'out' / 'benchmark.png').read_bytes()
     assert png.startswith(b'\x89PNG') and len(png) > 10_000
+
+
+def test_a_capped_run_says_so_in_its_command(monkeypatch):
+    monkeypatch.delenv('DNNL_MAX_CPU_ISA', raising=False)
+    monkeypatch.setenv('ONEDNN_MAX_CPU_ISA', 'avx512_core_bf16')
+    made = provenance()
+    assert made['command'].startswith('ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16 '
+                                      'python ')
+    assert 'oneDNN capped at AVX512_CORE_BF16' in made['machine']
