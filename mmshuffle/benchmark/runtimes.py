@@ -36,8 +36,10 @@ def peer_name(variant: Variant) -> str:
             else 'mmpretrain')
 
 
-def build_runtimes(variant: Variant, example: Tensor,
-                   calibration: Sequence[Tensor]) -> Dict[str, Runtime]:
+def build_runtimes(variant: Variant,
+                   example: Tensor,
+                   calibration: Sequence[Tensor],
+                   int8_backend: str = 'auto') -> Dict[str, Runtime]:
     """Build each way to run a variant's ImageNet classifier.
 
     Every model is randomly initialised (speed does not depend on the
@@ -49,6 +51,9 @@ def build_runtimes(variant: Variant, example: Tensor,
         variant (Variant): The variant.
         example (Tensor): An input, for the deploy path's export and check.
         calibration (Sequence[Tensor]): Images to calibrate INT8 on.
+        int8_backend (str): The INT8 runtime, as
+            :func:`mmshuffle.deploy.quantize`'s ``backend``. Defaults to
+            ``'auto'``.
 
     Returns:
         dict[str, Callable]: By name (the constants of this module):
@@ -83,7 +88,8 @@ def build_runtimes(variant: Variant, example: Tensor,
     deploy = optimize(ours, example)
     runtimes[MMSHUFFLE_DEPLOY] = deploy
     runtimes[MMSHUFFLE_INT8] = quantize(ours, calibration,
-                                        fp32_onnx=deploy.onnx)
+                                        fp32_onnx=deploy.onnx,
+                                        backend=int8_backend)
     try:
         if cpu_has_bf16():
             runtimes[MMSHUFFLE_BF16] = optimize(ours, example,

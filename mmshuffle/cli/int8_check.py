@@ -22,6 +22,28 @@ BATCH_SIZE = 32
 PRECISIONS = ('int8', 'bf16')
 
 
+def slower_than_fp32(ms: Dict[str, float], precision: str) -> Optional[str]:
+    """The line to print where a reduced-precision model ran slower than
+    the fp32 deploy path on this CPU (bf16 on bf16 units without AMX,
+    say): it keeps the accuracy check's verdict, but fp32 is the faster
+    choice here.
+
+    Args:
+        ms (dict[str, float]): Milliseconds per call by model, with
+            ``'fp32 deploy'`` and ``precision``.
+        precision (str): ``'int8'`` or ``'bf16'`` (:data:`PRECISIONS`).
+
+    Returns:
+        str | None: The line, or None where ``precision`` was the faster.
+    """
+    reduced, fp32 = ms[precision], ms['fp32 deploy']
+    if reduced <= fp32:
+        return None
+    return (f'note: {precision.upper()} ran slower here than the fp32 '
+            f'deploy path ({reduced:.2f} ms against {fp32:.2f} ms): on '
+            "this CPU, optimize(model, x) with precision='fp32' is faster")
+
+
 def labelled_batches(cfg: Config,
                      model: nn.Module,
                      split: str,

@@ -29,6 +29,7 @@ def test_the_report_is_drawn_again_from_a_run_s_json(tmp_path):
     (['--threads', '0'], '--threads must be at least 1, got 0'),
     (['--families', 'v3'], "invalid choice: 'v3'"),
     (['--sweep-variants', 'resnet50'], "invalid choice: 'resnet50'"),
+    (['--int8-backend', 'tensorrt'], "invalid choice: 'tensorrt'"),
 ])
 def test_bad_arguments_are_named(args, message):
     result = run_tool_here([str(BENCHMARK), *args])

@@ -19,21 +19,24 @@ and writes CONFIG_NAME_HxW.json and CONFIG_NAME_HxW.md to --out-dir.
         [--families v2 mnv2 v1] [--rounds 15] [--batch 32]
         [--batch-rounds 5] [--sweep-rounds 7] [--training-rounds 5]
         [--sweep-variants NAME ...] [--no-sweep] [--no-training]
+        [--int8-backend auto|onnxruntime|openvino]
         [--out-dir work_dirs/benchmark] [--from-json FILE]
 
 For ShuffleNetV2 1x, MobileNetV2 1.0 and ShuffleNetV1 1x g=3 (ImageNet
 classifiers, random weights), interleaved in one process: torchvision
 eager (where torchvision has the model), mmpretrain 1.2 eager, mmshuffle
 eager, the mmshuffle deploy path (fp32), mmshuffle bf16 (on a CPU with bf16
-units), INT8 and ncnn (through its Python module), and ONNX Runtime at full
-graph optimisation and OpenVINO on the peer's export (torchvision's, else
-mmpretrain's). Latency at batch 1, throughput at --batch; medians and
-ratios, with the compute floor of each precision: the operations (2 per
-multiply-add) over the fp32, bf16 and int8 matrix-multiply rates measured
-in this run. The header names the CPU and its instruction sets. Then the
-deploy path, our eager model and torchvision's at batch 1 for every variant
-(the plot), and the training step (--batch images) of mmshuffle against
-mmpretrain, with and without with_cp and channels-last, with peak memory.
+units), INT8 (the faster runtime here, or --int8-backend) and ncnn
+(through its Python module), and ONNX Runtime at full graph optimisation
+and OpenVINO on the peer's export (torchvision's, else mmpretrain's).
+Latency at batch 1, throughput at --batch; medians and ratios, with the
+compute floor of each precision: the operations (2 per multiply-add) over
+the fp32, bf16 and int8 matrix-multiply rates measured in this run. The
+header names the CPU, its instruction sets and oneDNN's cap
+(ONEDNN_MAX_CPU_ISA) where one is set. Then the deploy path, our eager
+model and torchvision's at batch 1 for every variant (the plot), and the
+training step (--batch images) of mmshuffle against mmpretrain, with and
+without with_cp and channels-last, with peak memory.
 
 Writes benchmark.json (the results), benchmark.md (the tables and targets
 drawn from them) and benchmark.png (latency against multiply-adds and
@@ -82,11 +85,13 @@ from mmshuffle.benchmark.training_speed import (
 from mmshuffle.cli import build_model, load_config, load_for_export, run_tool
 from mmshuffle.cli.tool_support import add_speed_args, check_at_least_one
 from mmshuffle.deploy import (
+    INT8_BACKENDS,
     OptimizedModel,
     interleaved_medians,
     optimize,
     prepare,
 )
+from mmshuffle.deploy.optimize import AUTO
 from mmshuffle.errors import UserInputError
 from mmshuffle.models.variants import HEADLINES, VARIANTS
 from mmshuffle.registry import MODELS
@@ -107,6 +112,10 @@ def parse_args() -> argparse.Namespace:
                    size_help="224, or CONFIG's test size")
     parser.add_argument('--families', nargs='+', choices=list(HEADLINES),
                         default=list(HEADLINES), help='which models')
+    parser.add_argument('--int8-backend', default=AUTO,
+                        choices=[AUTO, *INT8_BACKENDS],
+                        help='the runtime of the INT8 rows (default: auto, '
+                        'the faster here)')
     parser.add_argument('--rounds', type=int, default=15,
                         help='interleaved rounds at batch 1 (default: 15)')
     parser.add_argument('--batch', type=int, default=32,
@@ -165,7 +174,8 @@ def headline(key: str, args) -> Dict:
                         generator=generator)
     calibration = [torch.randn(8, 3, args.size, args.size,
                                generator=generator) for _ in range(2)]
-    runtimes = build_runtimes(variant, single, calibration)
+    runtimes = build_runtimes(variant, single, calibration,
+                              args.int8_backend)
     log(f'{variant.title}: timing batch 1')
     latency = interleaved_medians(runtimes, single, rounds=args.rounds)
     log(f'{variant.title}: timing batch {args.batch}')

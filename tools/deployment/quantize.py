@@ -53,7 +53,11 @@ from mmshuffle.cli import (
     quantize_and_check,
     run_tool,
 )
-from mmshuffle.cli.int8_check import PRECISIONS, quantize_and_check_detector
+from mmshuffle.cli.int8_check import (
+    PRECISIONS,
+    quantize_and_check_detector,
+    slower_than_fp32,
+)
 from mmshuffle.cli.tool_support import (
     add_trained_model_args,
     check_at_least_one,
@@ -219,6 +223,9 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
     print(f'batch 1 ({shape}), {args.threads} thread(s): ' + ', '.join(
         f'{runtime} {ms:.2f} ms' for runtime, ms in result['ms'].items()) +
         f' ({times["fp32 eager"] / times[precision]:.1f}x eager)')
+    note = slower_than_fp32(result['ms'], precision)
+    if note:
+        print(note)
     print(f'{name} model ({reduced.backend}): {out}' + (
         f' (and {out.with_suffix(".bin").name})' if out.suffix == '.xml'
         else ''))
