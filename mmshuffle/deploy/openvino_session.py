@@ -49,6 +49,13 @@ def openvino_obeys_cap() -> bool:
     return 'avx512f' not in isa_flags() or onednn_allows('AVX512_CORE')
 
 
+def _openvino_allows(isa: str) -> bool:
+    """Whether OpenVINO's kernels may use an instruction set of
+    :data:`~mmshuffle.deploy.machine.ONEDNN_ISA_MASKS` that the CPU has:
+    oneDNN's cap allows it, or OpenVINO does not obey the cap."""
+    return not openvino_obeys_cap() or onednn_allows(isa)
+
+
 @contextlib.contextmanager
 def openvino_cap() -> Iterator[None]:
     """Within the block, OpenVINO's copy of oneDNN (which reads the cap
@@ -121,14 +128,18 @@ def cpu_has_bf16() -> bool:
     with openvino_cap():
         capabilities = ov.Core().get_property('CPU',
                                               'OPTIMIZATION_CAPABILITIES')
-    return 'BF16' in capabilities and (not openvino_obeys_cap()
-                                       or onednn_allows('AVX512_CORE_BF16'))
+    return 'BF16' in capabilities and _openvino_allows('AVX512_CORE_BF16')
 
 
-def native_float_precision() -> str:
-    """The precision the CPU plugin computes float layers in by default on
-    this CPU: ``'bf16'`` where it has bf16 units (:func:`cpu_has_bf16`),
-    else ``'fp32'``. An INT8 model's layers that stay float run so.
+def int8_float_precision() -> str:
+    """The precision an INT8 model's float layers (those NNCF leaves float,
+    :func:`quantize_with_nncf`) run in: ``'bf16'`` where OpenVINO may use
+    the CPU's AMX-BF16 tiles (:func:`cpu_has_bf16`, the CPU's
+    ``amx_bf16`` flag and oneDNN's cap, where obeyed, at
+    ``AVX512_CORE_AMX`` or above), else ``'fp32'``. With AVX-512 BF16
+    alone, the INT8 models of all three families ran faster with their float
+    layers in fp32 than in bf16, OpenVINO's own default there
+    (docs/benchmarks.md).
 
     Returns:
         str: ``'bf16'`` or ``'fp32'``.
@@ -136,7 +147,8 @@ def native_float_precision() -> str:
     Raises:
         ImportError: If openvino is missing.
     """
-    return 'bf16' if cpu_has_bf16() else 'fp32'
+    amx = 'amx_bf16' in isa_flags() and _openvino_allows('AVX512_CORE_AMX')
+    return 'bf16' if amx and cpu_has_bf16() else 'fp32'
 
 
 def openvino_runner(model: Union[bytes, 'openvino.Model'],
@@ -226,7 +238,7 @@ def quantize_with_nncf(model: bytes,
     1803.08607). ShuffleNet V1's grouped 1x1 convolutions in INT8 gave
     wrong outputs (a trained ShuffleNetV1 predicted one class for every
     image; docs/deployment.md). Run the model with its float layers at
-    :func:`native_float_precision`.
+    :func:`int8_float_precision`.
 
     Args:
         model (bytes): The serialised fp32 ONNX model.

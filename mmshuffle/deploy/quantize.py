@@ -39,7 +39,7 @@ from .backend_choice import model_key, remembered_or_fastest
 from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
 from .openvino_session import (
-    native_float_precision,
+    int8_float_precision,
     openvino_runner,
     quantize_with_nncf,
 )
@@ -250,7 +250,7 @@ def quantize(model: nn.Module,
             return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
                                   taken, False, tuple_output, onnx=int8)
         int8 = quantize_with_nncf(exports[taken], batches)
-        runner = openvino_runner(int8, native_float_precision())
+        runner = openvino_runner(int8, int8_float_precision())
         return OptimizedModel(runner, INT8_BACKENDS[name],
                               taken, False, tuple_output,
                               openvino_model=int8)

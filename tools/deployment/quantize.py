@@ -66,7 +66,7 @@ from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians
 from mmshuffle.deploy.export import default_export_path
 from mmshuffle.deploy.openvino_session import (
-    native_float_precision,
+    int8_float_precision,
     save_openvino_model,
 )
 from mmshuffle.deploy.optimize import require_bf16
@@ -147,7 +147,7 @@ def write_model(reduced, out: Path, precision: str) -> Path:
     if reduced.openvino_model is not None:  # OpenVINO's INT8
         out = out.with_suffix('.xml')
         save_openvino_model(reduced.openvino_model, out,
-                            native_float_precision())
+                            int8_float_precision())
     elif precision == 'int8':
         atomic_write(reduced.onnx, out)
     else:
