@@ -85,7 +85,7 @@ print(json.dumps(dict(obeyed=openvino_obeys_cap(), bf16=cpu_has_bf16(),
 
 @pytest.mark.parametrize('cap', ['AVX512_CORE_BF16', 'AVX512_CORE_VNNI',
                                  'AVX2'])
-def test_oneDNN_cap_is_obeyed_where_openvino_can(cap):
+def test_onednn_cap_is_obeyed_where_openvino_can(cap):
     # An AVX-512 cap on a CPU with AVX-512 is obeyed: no AMX kernel, and an
     # INT8 model's float layers in fp32 (bf16 without AMX ran slower);
     # bf16 present under AVX512_CORE_BF16 where the CPU has it, absent
