@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ..deploy.machine import machine_key, onednn_cap
+from ..deploy.machine import ONEDNN_CAP_VARIABLES, machine_key, onednn_cap
 from .runtimes import (
     MMPRETRAIN_EAGER,
     MMSHUFFLE_BF16,
@@ -98,7 +98,7 @@ def provenance() -> dict:
     """
     cap = onednn_cap()
     return dict(date=str(datetime.date.today()),
-                command=(f'ONEDNN_MAX_CPU_ISA={cap} ' if cap else '') +
+                command=(f'{ONEDNN_CAP_VARIABLES[0]}={cap} ' if cap else '') +
                 'python ' + ' '.join(sys.argv),
                 machine=machine())
 

@@ -21,7 +21,8 @@ ONEDNN_ISA_MASKS = {
     'AVX512_CORE_BF16': 0xe7, 'AVX10_1_512': 0x1ef,
     'AVX512_CORE_FP16': 0x1ef, 'AVX10_1_512_AMX': 0xfef,
     'AVX512_CORE_AMX': 0xfef, 'AVX10_1_512_AMX_FP16': 0x1fef,
-    'AVX512_CORE_AMX_FP16': 0x1fef
+    'AVX512_CORE_AMX_FP16': 0x1fef, 'AVX10_2_512': 0x201ff,
+    'AVX10_2_512_AMX_2': 0x22fff
 }
 
 

@@ -36,17 +36,21 @@ PRECISIONS: Dict[str, str] = {'fp32': 'f32', 'bf16': 'bf16'}
 def openvino_obeys_cap() -> bool:
     """Whether OpenVINO's CPU plugin is given oneDNN's instruction-set cap
     (:func:`~mmshuffle.deploy.machine.onednn_cap`): where none is set, or
-    it keeps the CPU's vector width (an AVX-512 cap on a CPU with AVX-512).
-    The plugin picks some kernels of its own from the CPU and takes the
-    rest from its copy of oneDNN, which obeys the cap: capped at AVX2 on a
-    CPU with AVX-512 (as the tests run once on other kernels), it crashed
-    running the shapes detector. A lower cap is hidden from it
-    (:func:`openvino_cap`): OpenVINO then runs the CPU's own kernels.
+    it keeps the CPU's vector width (an AVX-512 cap on a CPU with AVX-512,
+    an AVX2 or wider one on a CPU with AVX2). The plugin picks some kernels
+    of its own from the CPU and takes the rest from its copy of oneDNN,
+    which obeys the cap: capped at AVX2 on a CPU with AVX-512 (as the tests
+    run once on other kernels), it crashed running the shapes detector. A
+    narrower cap is hidden from it (:func:`openvino_cap`): OpenVINO then
+    runs the CPU's own kernels.
 
     Returns:
         bool: True where OpenVINO runs under the cap, if any.
     """
-    return 'avx512f' not in isa_flags() or onednn_allows('AVX512_CORE')
+    flags = isa_flags()
+    width = ('AVX512_CORE' if 'avx512f' in flags else
+             'AVX2' if 'avx2' in flags else None)
+    return width is None or onednn_allows(width)
 
 
 def _openvino_allows(isa: str) -> bool:

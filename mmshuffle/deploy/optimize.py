@@ -51,7 +51,7 @@ from .backends import (
     onnx_runner,
 )
 from .detector import COMPARED_SCORE, DetectorGraph, match_detections
-from .machine import cpu_model
+from .machine import cpu_model, isa_flags, onednn_cap
 from .onnx_session import export_onnx
 from .openvino_session import cpu_has_bf16, openvino_runner
 from .runtime import OptimizedModel, Outputs, inference_module
@@ -323,13 +323,19 @@ def require_bf16() -> None:
 
     Raises:
         ImportError: If openvino, onnx or onnxscript is missing.
-        UnsupportedPrecisionError: If the CPU has no bf16 units.
+        UnsupportedPrecisionError: If the CPU has no bf16 units, or
+            oneDNN's instruction-set cap leaves them out.
     """
     onnx_requirements('openvino')
     if not cpu_has_bf16():
+        cap = onednn_cap()
+        capped = (f' allowed by ONEDNN_MAX_CPU_ISA={cap}'
+                  if cap and any(flag in isa_flags()
+                                 for flag in ('amx_bf16', 'avx512_bf16'))
+                  else '')
         raise UnsupportedPrecisionError(
-            f'this CPU ({cpu_model()}) has no bf16 units (AMX-BF16 or '
-            "AVX-512 BF16): use precision='fp32', the exact path")
+            f'this CPU ({cpu_model()}) has no bf16 units{capped} (AMX-BF16 '
+            "or AVX-512 BF16): use precision='fp32', the exact path")
 
 
 def _bf16(model: nn.Module, example: Tensor, backend: str,

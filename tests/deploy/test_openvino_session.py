@@ -2,6 +2,7 @@
 its convolution, outputs that the next call leaves alone, oneDNN's
 instruction-set cap obeyed."""
 import collections
+import importlib
 import json
 import os
 import subprocess
@@ -12,12 +13,20 @@ import pytest
 import torch
 
 from mmshuffle.deploy import prepare
-from mmshuffle.deploy.machine import isa_flags
+from mmshuffle.deploy.machine import ONEDNN_CAP_VARIABLES, isa_flags
 from mmshuffle.deploy.onnx_session import export_onnx
-from mmshuffle.deploy.openvino_session import openvino_cap, openvino_runner
+from mmshuffle.deploy.openvino_session import (
+    openvino_cap,
+    openvino_obeys_cap,
+    openvino_runner,
+)
 
 from ..tools.tiny_digits import ROOT
 from .models import BUILDERS, build_eval_model
+
+# The module itself, whose isa_flags a test replaces.
+session_module = importlib.import_module(
+    'mmshuffle.deploy.openvino_session')
 
 
 @pytest.mark.parametrize('name', ['ShuffleNetV1', 'ShuffleNetV2',
@@ -52,6 +61,26 @@ def test_outputs_outlive_the_next_call():
         assert torch.equal(output, copy)
 
 
+@pytest.mark.parametrize('flags, cap, obeyed', [
+    (('avx512f', 'avx2'), 'AVX512_CORE_VNNI', True),
+    (('avx512f', 'avx2'), 'AVX2', False),
+    (('avx2', ), 'AVX2', True),
+    (('avx2', ), 'AVX', False),
+    ((), 'SSE41', True),
+])
+def test_a_cap_narrower_than_the_cpu_is_hidden_from_openvino(
+        monkeypatch, flags, cap, obeyed):
+    monkeypatch.setattr(session_module, 'isa_flags', lambda: flags)
+    for name in ONEDNN_CAP_VARIABLES:
+        monkeypatch.setenv(name, cap)
+    assert openvino_obeys_cap() is obeyed
+    with openvino_cap():
+        seen = {name: os.environ.get(name) for name in ONEDNN_CAP_VARIABLES}
+    assert seen == dict.fromkeys(ONEDNN_CAP_VARIABLES,
+                                 cap if obeyed else None)
+    assert all(os.environ[name] == cap for name in ONEDNN_CAP_VARIABLES)
+
+
 CAPPED_SCRIPT = """
 import json
 import openvino as ov
@@ -59,6 +88,7 @@ import torch
 from tests.deploy.models import inputs, reference, assert_outputs_close
 from tests.helpers import build_family, randomize_norm_stats
 from mmshuffle.deploy import optimize, quantize
+from mmshuffle.errors import UnsupportedPrecisionError
 from mmshuffle.deploy.openvino_session import (
     cpu_has_bf16, int8_float_precision, openvino_cap, openvino_obeys_cap,
     precision_hint)
@@ -78,8 +108,14 @@ with openvino_cap():
         'INFERENCE_PRECISION_HINT': precision_hint(int8_float_precision())})
 kernels = {op.get_rt_info()['primitiveType'].astype(str)
            for op in compiled.get_runtime_model().get_ordered_ops()}
+refusal = None
+if not cpu_has_bf16():
+    try:
+        optimize(model, x, precision='bf16')
+    except UnsupportedPrecisionError as error:
+        refusal = str(error)
 print(json.dumps(dict(obeyed=openvino_obeys_cap(), bf16=cpu_has_bf16(),
-                      kernels=sorted(kernels))))
+                      kernels=sorted(kernels), refusal=refusal)))
 """
 
 
@@ -104,5 +140,9 @@ def test_onednn_cap_is_obeyed_where_openvino_can(cap):
         assert run['bf16'] is (cap == 'AVX512_CORE_BF16'
                                and 'avx512_bf16' in isa_flags())
         assert 'amx' not in kernels and 'bf16' not in kernels, kernels
+    if cap == 'AVX512_CORE_VNNI' and 'avx512_bf16' in isa_flags():
+        # The CPU has the units: the refusal names the cap that hides them.
+        assert ('has no bf16 units allowed by '
+                'ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI') in run['refusal']
     else:
         assert 'avx512' in kernels, kernels
