@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ..deploy.machine import ONEDNN_CAP_VARIABLES, machine_key, onednn_cap
+from ..deploy.machine import machine_key, onednn_cap_setting
 from .runtimes import (
     MMPRETRAIN_EAGER,
     MMSHUFFLE_BF16,
@@ -96,9 +96,9 @@ def provenance() -> dict:
         the repository root, after oneDNN's instruction-set cap where one
         is set) and ``machine`` (:func:`machine`).
     """
-    cap = onednn_cap()
+    cap = onednn_cap_setting()
     return dict(date=str(datetime.date.today()),
-                command=(f'{ONEDNN_CAP_VARIABLES[0]}={cap} ' if cap else '') +
+                command=(f'{cap} ' if cap else '') +
                 'python ' + ' '.join(sys.argv),
                 machine=machine())
 

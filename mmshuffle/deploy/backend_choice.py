@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -122,6 +122,13 @@ def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
         OptimizedModel: The fastest; ``timings`` holds each one's seconds
         per call.
     """
+    return _named_fastest(names, build, example, **timing)[1]
+
+
+def _named_fastest(names: Sequence[str],
+                   build: Callable[[str], OptimizedModel], example: Tensor,
+                   **timing: int) -> Tuple[str, OptimizedModel]:
+    """:func:`fastest`, with the name it was built by."""
     candidates = {}
     for name in names:
         try:
@@ -131,7 +138,7 @@ def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
     timings = interleaved_medians(candidates, example, **timing)
     best = min(timings, key=timings.get)
     candidates[best].timings = timings
-    return candidates[best]
+    return best, candidates[best]
 
 
 def remembered_or_fastest(key: str, names: Sequence[str],
@@ -159,7 +166,6 @@ def remembered_or_fastest(key: str, names: Sequence[str],
             return build(remembered)
         except ImportError:  # uninstalled since: time again
             pass
-    chosen = fastest(names, build, example, **timing)
-    remember_backend(key, min(chosen.timings, key=chosen.timings.get),
-                     chosen.timings)
+    name, chosen = _named_fastest(names, build, example, **timing)
+    remember_backend(key, name, chosen.timings)
     return chosen

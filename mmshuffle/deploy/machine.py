@@ -59,19 +59,33 @@ def isa_flags() -> Tuple[str, ...]:
     return tuple(flag for flag in ISA_FLAGS if flag in flags)
 
 
-def onednn_cap() -> Optional[str]:
-    """oneDNN's cap on the instruction sets its kernels use
-    (:data:`ONEDNN_CAP_VARIABLES`), as PyTorch and OpenVINO read it.
+def onednn_cap_setting() -> Optional[str]:
+    """oneDNN's cap on the instruction sets its kernels use, as it was set:
+    the first of :data:`ONEDNN_CAP_VARIABLES` that is set, as PyTorch and
+    OpenVINO read them.
 
     Returns:
-        str | None: The cap, upper case (e.g. ``'AVX2'``); None where no
-        cap is set or it is ``ALL`` or ``DEFAULT``.
+        str | None: ``'VARIABLE=CAP'``, the cap upper case (e.g.
+        ``'DNNL_MAX_CPU_ISA=AVX2'``); None where no cap is set or it is
+        ``ALL`` or ``DEFAULT``.
     """
     for name in ONEDNN_CAP_VARIABLES:
         value = os.environ.get(name, '').strip().upper()
         if value:
-            return None if value in ('ALL', 'DEFAULT') else value
+            return None if value in ('ALL', 'DEFAULT') else f'{name}={value}'
     return None
+
+
+def onednn_cap() -> Optional[str]:
+    """oneDNN's cap on the instruction sets its kernels use
+    (:func:`onednn_cap_setting`).
+
+    Returns:
+        str | None: The cap, upper case (e.g. ``'AVX2'``); None where none
+        is set.
+    """
+    setting = onednn_cap_setting()
+    return setting.split('=', 1)[1] if setting else None
 
 
 def onednn_allows(isa: str) -> bool:

@@ -51,7 +51,7 @@ from .backends import (
     onnx_runner,
 )
 from .detector import COMPARED_SCORE, DetectorGraph, match_detections
-from .machine import cpu_model, isa_flags, onednn_cap
+from .machine import cpu_model, isa_flags, onednn_cap_setting
 from .onnx_session import export_onnx
 from .openvino_session import cpu_has_bf16, openvino_runner
 from .runtime import OptimizedModel, Outputs, inference_module
@@ -328,8 +328,8 @@ def require_bf16() -> None:
     """
     onnx_requirements('openvino')
     if not cpu_has_bf16():
-        cap = onednn_cap()
-        capped = (f' allowed by ONEDNN_MAX_CPU_ISA={cap}'
+        cap = onednn_cap_setting()
+        capped = (f' allowed by {cap}'
                   if cap and any(flag in isa_flags()
                                  for flag in ('amx_bf16', 'avx512_bf16'))
                   else '')

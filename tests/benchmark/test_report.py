@@ -6,6 +6,7 @@ import json
 import pytest
 
 from mmshuffle.benchmark.report import provenance, render, write_report
+from mmshuffle.deploy.machine import ONEDNN_CAP_VARIABLES
 
 from .stub import TRAINING, stub_results
 
@@ -110,10 +111,12 @@ def test_the_report_is_written_with_its_results_and_plot(results, tmp_path):
     assert png.startswith(b'\x89PNG') and len(png) > 10_000
 
 
-def test_a_capped_run_says_so_in_its_command(monkeypatch):
-    monkeypatch.delenv('DNNL_MAX_CPU_ISA', raising=False)
-    monkeypatch.setenv('ONEDNN_MAX_CPU_ISA', 'avx512_core_bf16')
+@pytest.mark.parametrize('variable', ONEDNN_CAP_VARIABLES)
+def test_a_capped_run_says_so_in_its_command(monkeypatch, variable):
+    for name in ONEDNN_CAP_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, 'avx512_core_bf16')
     made = provenance()
-    assert made['command'].startswith('ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16 '
+    assert made['command'].startswith(f'{variable}=AVX512_CORE_BF16 '
                                       'python ')
     assert 'oneDNN capped at AVX512_CORE_BF16' in made['machine']

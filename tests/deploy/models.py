@@ -100,7 +100,10 @@ def check(model: nn.Module, optimized) -> None:
 
 def small_model(stage: int = 0) -> nn.Module:
     """ShuffleNetV2 0.5x up to one stage (its stem and first stage by
-    default), eval mode: it exports, compiles and times in a fraction of a
-    backbone's time, for the tests that build several backends."""
-    return build_family('ShuffleNetV2', widen_factor=0.5,
-                        out_indices=(stage, )).eval()
+    default), random norm statistics, eval mode: it exports, compiles and
+    times in a fraction of a backbone's time, for the tests that build
+    several backends and those that run in a subprocess."""
+    model = build_family('ShuffleNetV2', widen_factor=0.5,
+                         out_indices=(stage, ))
+    randomize_norm_stats(model)
+    return model.eval()

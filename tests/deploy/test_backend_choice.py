@@ -15,6 +15,7 @@ from mmshuffle.deploy.machine import (
     machine_key,
     onednn_allows,
     onednn_cap,
+    onednn_cap_setting,
 )
 from mmshuffle.deploy.optimize import AUTO_BACKENDS
 
@@ -55,7 +56,7 @@ def test_onednn_cap_is_read_and_keys_the_machine(monkeypatch, variable, cap):
     for name in ONEDNN_CAP_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     uncapped = machine_key()
-    assert onednn_cap() is None and 'capped' not in uncapped
+    assert onednn_cap_setting() is None and 'capped' not in uncapped
     monkeypatch.setenv(variable, cap)
     assert {isa for isa in ALLOWED['ALL']
             if onednn_allows(isa)} == ALLOWED[cap]
@@ -64,6 +65,7 @@ def test_onednn_cap_is_read_and_keys_the_machine(monkeypatch, variable, cap):
     else:
         # A capped process's fastest backend is not the uncapped one's.
         assert onednn_cap() == cap.upper()
+        assert onednn_cap_setting() == f'{variable}={cap.upper()}'
         assert machine_key() == uncapped.replace(
             '], ', f'], oneDNN capped at {cap.upper()}, ')
 
@@ -71,13 +73,13 @@ def test_onednn_cap_is_read_and_keys_the_machine(monkeypatch, variable, cap):
 def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     timed = []
-    fastest = choice_module.fastest
+    named_fastest = choice_module._named_fastest
 
     def counted(names, *args, **timing):
         timed.append(names)
-        return fastest(names, *args, **timing)
+        return named_fastest(names, *args, **timing)
 
-    monkeypatch.setattr(choice_module, 'fastest', counted)
+    monkeypatch.setattr(choice_module, '_named_fastest', counted)
     # Small models: each first call exports and times every backend.
     model = small_model()
     x = inputs()[1]

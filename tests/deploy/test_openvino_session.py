@@ -85,17 +85,15 @@ CAPPED_SCRIPT = """
 import json
 import openvino as ov
 import torch
-from tests.deploy.models import inputs, reference, assert_outputs_close
-from tests.helpers import build_family, randomize_norm_stats
+from tests.deploy.models import (assert_outputs_close, inputs, reference,
+                                 small_model)
 from mmshuffle.deploy import optimize, quantize
 from mmshuffle.errors import UnsupportedPrecisionError
 from mmshuffle.deploy.openvino_session import (
     cpu_has_bf16, int8_float_precision, openvino_cap, openvino_obeys_cap,
     precision_hint)
 torch.set_num_threads(1)
-model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
-randomize_norm_stats(model)
-model.eval()
+model = small_model()
 x = inputs()[1]
 fp32 = optimize(model, x, backend='openvino')
 assert_outputs_close(fp32(x), reference(model, x))
