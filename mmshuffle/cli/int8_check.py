@@ -149,9 +149,11 @@ def quantize_and_check(cfg: Config,
         is the INT8 model, its ``onnx`` the fp32 model that bf16 runs),
         ``int8_top1``; and ``fp32_deploy`` (the fp32 deploy path),
         ``fp32_top1``, ``drop`` (fp32 minus the other, points),
-        ``precision``, ``val_images`` and ``calibration_images`` (how many
-        were used: 0 for bf16), and ``example`` (one validation image,
-        ``(1, C, H, W)``, e.g. to time with).
+        ``precision``, ``backend`` and ``float_precision`` (what runs it,
+        the precision of its float layers), ``val_images`` and
+        ``calibration_images`` (how many were used: 0 for bf16), and
+        ``example`` (one validation image, ``(1, C, H, W)``, e.g. to time
+        with).
 
     Raises:
         MissingDataError: If the data is not there.
@@ -173,6 +175,7 @@ def quantize_and_check(cfg: Config,
         'drop': fp32_top1 - reduced_top1,
         'precision': precision,
         'backend': reduced.backend,
+        'float_precision': reduced.float_precision,
         'val_images': sum(len(labels) for _, labels in val),
         'calibration_images': calibrated,
         'example': val[0][0][:1],
@@ -198,7 +201,8 @@ def quantize_and_check_detector(cfg: Config,
     Returns:
         dict: ``int8`` (the :class:`~mmshuffle.deploy.OptimizedModel`;
         its ``onnx`` or ``openvino_model`` is the INT8 model), ``backend``
-        (what runs it), ``metric`` (the first key of the
+        (what runs it), ``float_precision`` (that of its float layers),
+        ``metric`` (the first key of the
         evaluator, e.g. ``'coco/bbox_mAP'``), ``scores`` (by model:
         ``'fp32 eager'``, mmdet's own ``predict``; ``'fp32 deploy'``; and
         ``'int8'``: its metrics and median ``ms`` per image), ``drop``
@@ -225,6 +229,7 @@ def quantize_and_check_detector(cfg: Config,
     return dict(
         int8=int8,
         backend=int8.backend,
+        float_precision=int8.float_precision,
         metric=metric,
         scores=scores,
         drop=100 * (scores['fp32 deploy'][metric] - scores['int8'][metric]),

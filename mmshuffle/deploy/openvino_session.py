@@ -135,26 +135,6 @@ def cpu_has_bf16() -> bool:
     return 'BF16' in capabilities and _openvino_allows('AVX512_CORE_BF16')
 
 
-def int8_float_precision() -> str:
-    """The precision an INT8 model's float layers (those NNCF leaves float,
-    :func:`quantize_with_nncf`) run in: ``'bf16'`` where OpenVINO may use
-    the CPU's AMX-BF16 tiles (:func:`cpu_has_bf16`, the CPU's
-    ``amx_bf16`` flag and oneDNN's cap, where obeyed, at
-    ``AVX512_CORE_AMX`` or above), else ``'fp32'``. With AVX-512 BF16
-    alone, the INT8 models of all three families ran faster with their float
-    layers in fp32 than in bf16, OpenVINO's own default there
-    (docs/benchmarks.md).
-
-    Returns:
-        str: ``'bf16'`` or ``'fp32'``.
-
-    Raises:
-        ImportError: If openvino is missing.
-    """
-    amx = 'amx_bf16' in isa_flags() and _openvino_allows('AVX512_CORE_AMX')
-    return 'bf16' if amx and cpu_has_bf16() else 'fp32'
-
-
 def openvino_runner(model: Union[bytes, 'openvino.Model'],
                     precision: str = 'fp32') -> Runner:
     """Compile a model with OpenVINO's CPU plugin and wrap it as a
@@ -241,8 +221,9 @@ def quantize_with_nncf(model: bytes,
     Quantization-Friendly Separable Convolution for MobileNets", arXiv
     1803.08607). ShuffleNet V1's grouped 1x1 convolutions in INT8 gave
     wrong outputs (a trained ShuffleNetV1 predicted one class for every
-    image; docs/deployment.md). Run the model with its float layers at
-    :func:`int8_float_precision`.
+    image; docs/deployment.md). Its float layers run in fp32 or bf16
+    (:func:`openvino_runner`'s ``precision``), whichever is the faster on
+    the CPU (:func:`mmshuffle.deploy.quantize` times both).
 
     Args:
         model (bytes): The serialised fp32 ONNX model.

@@ -353,4 +353,4 @@ def _bf16(model: nn.Module, example: Tensor, backend: str,
     onnx = export_onnx(module, example)
     runner = openvino_runner(onnx, 'bf16')
     return OptimizedModel(runner, BF16_BACKEND, steps, False, tuple_output,
-                          onnx=onnx)
+                          onnx=onnx, float_precision='bf16')

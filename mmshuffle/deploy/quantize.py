@@ -11,10 +11,12 @@ calibrated on the given images, two ways:
   output channel, activations unsigned and per tensor, min-max ranges;
 - NNCF's post-training quantisation for OpenVINO
   (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): INT8
-  but for the grouped convolutions, which stay float, and the float
-  layers in bf16 where the CPU has bf16 units; its export also folds
-  ShuffleNet V2's channel shuffles into the weights (``fold_shuffles``, as
-  OpenVINO's bf16 model does).
+  but for the grouped convolutions, which stay float; where the CPU has
+  bf16 units, its float layers run in fp32 or bf16, whichever ran faster
+  on this model here (timed once and remembered, as below: bf16 was the
+  faster on one CPU and the slower on another, docs/benchmarks.md); its
+  export also folds ShuffleNet V2's channel shuffles into the weights
+  (``fold_shuffles``, as OpenVINO's bf16 model does).
 
 By default (``backend='auto'``) both are built and timed on the first
 calibration image the first time, and the faster is kept and remembered
@@ -39,7 +41,8 @@ from .backend_choice import model_key, remembered_or_fastest
 from .detector import is_detector
 from .onnx_session import export_onnx, require_onnxruntime, session_runner
 from .openvino_session import (
-    int8_float_precision,
+    PRECISIONS,
+    cpu_has_bf16,
     openvino_runner,
     quantize_with_nncf,
 )
@@ -218,8 +221,9 @@ def quantize(model: nn.Module,
         OptimizedModel: The callable, backend ``'onnxruntime-int8'`` (its
         ``onnx`` is the INT8 ONNX model, to save and deploy) or
         ``'openvino-int8'`` (its ``openvino_model`` is the INT8 OpenVINO
-        model); ``timings`` holds the seconds per call of both where they
-        were timed.
+        model, its ``float_precision`` that of the float layers);
+        ``timings`` holds the seconds per call of both where they were
+        timed.
 
     Raises:
         ImportError: If onnxruntime, onnx or onnxscript is missing, or
@@ -235,6 +239,8 @@ def quantize(model: nn.Module,
     with torch.no_grad():
         tuple_output = not isinstance(prepare(model, ())(batches[0][:1]),
                                       Tensor)
+    example = batches[0][:1]
+    key = model_key(inference_module(model), example)
     # The fp32 exports, by steps.
     exports: Dict[Tuple[str, ...], bytes] = {}
     if fp32_onnx is not None:
@@ -249,15 +255,23 @@ def quantize(model: nn.Module,
                                     exports[taken])
             return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
                                   taken, False, tuple_output, onnx=int8)
-        int8 = quantize_with_nncf(exports[taken], batches)
-        runner = openvino_runner(int8, int8_float_precision())
-        return OptimizedModel(runner, INT8_BACKENDS[name],
-                              taken, False, tuple_output,
-                              openvino_model=int8)
+        nncf_int8 = quantize_with_nncf(exports[taken], batches)
+
+        def compiled(precision: str) -> OptimizedModel:
+            return OptimizedModel(openvino_runner(nncf_int8, precision),
+                                  INT8_BACKENDS[name], taken, False,
+                                  tuple_output, openvino_model=nncf_int8,
+                                  float_precision=precision)
+
+        if not cpu_has_bf16():
+            return compiled('fp32')
+        chosen = remembered_or_fastest('INT8 float layers ' + key,
+                                       tuple(PRECISIONS), compiled, example,
+                                       **AUTO_TIMING)
+        chosen.timings = None  # the precisions', not the backends'
+        return chosen
 
     if backend != AUTO:
         return build(backend)
-    example = batches[0][:1]
-    return remembered_or_fastest(
-        'INT8 ' + model_key(inference_module(model), example),
-        tuple(INT8_BACKENDS), build, example, **AUTO_TIMING)
+    return remembered_or_fastest('INT8 ' + key, tuple(INT8_BACKENDS), build,
+                                 example, **AUTO_TIMING)

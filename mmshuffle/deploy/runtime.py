@@ -79,6 +79,10 @@ class OptimizedModel:
             where it is not an ONNX file (NNCF's INT8 model), to save with
             :func:`~mmshuffle.deploy.openvino_session.save_openvino_model`.
             Defaults to None.
+        float_precision (str): The precision the float layers run in:
+            ``'fp32'``, or ``'bf16'`` (the bf16 path, and an OpenVINO INT8
+            model whose float layers ran faster in bf16). Defaults to
+            ``'fp32'``.
     """
 
     def __init__(self,
@@ -89,7 +93,8 @@ class OptimizedModel:
                  tuple_output: bool,
                  timings: Optional[Dict[str, float]] = None,
                  onnx: Optional[bytes] = None,
-                 openvino_model: Optional[object] = None) -> None:
+                 openvino_model: Optional[object] = None,
+                 float_precision: str = 'fp32') -> None:
         self.runner = runner
         self.backend = backend
         self.steps = tuple(steps)
@@ -98,6 +103,7 @@ class OptimizedModel:
         self.timings = timings
         self.onnx = onnx
         self.openvino_model = openvino_model
+        self.float_precision = float_precision
 
     def __call__(self, x: Tensor) -> Outputs:
         """Run the optimised model.
@@ -117,6 +123,14 @@ class OptimizedModel:
             outputs = (outputs, )
         outputs = tuple(outputs)
         return outputs if self.tuple_output else outputs[0]
+
+    @property
+    def description(self) -> str:
+        """The backend, and for an OpenVINO INT8 model the precision of its
+        float layers, e.g. ``'openvino-int8, float layers bf16'``."""
+        if self.openvino_model is None:
+            return self.backend
+        return f'{self.backend}, float layers {self.float_precision}'
 
     def __repr__(self) -> str:
         return (f'OptimizedModel(backend={self.backend!r}, '

@@ -10,7 +10,10 @@ import torch
 from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
-from mmshuffle.deploy.openvino_session import grouped_convolutions
+from mmshuffle.deploy.openvino_session import (
+    cpu_has_bf16,
+    grouped_convolutions,
+)
 
 from .models import (
     BUILDERS,
@@ -170,8 +173,42 @@ def test_auto_keeps_the_faster_int8_and_remembers_it(monkeypatch, tmp_path):
     monkeypatch.setattr(choice_module, 'interleaved_medians', counted)
     model = small_model()
     first = quantize(model, calibration(batches=1))
-    assert timed == [['onnxruntime', 'openvino']]
+    # Where the CPU has bf16 units, OpenVINO's float layers are timed in
+    # fp32 and bf16 first.
+    precisions = [['bf16', 'fp32']] if cpu_has_bf16() else []
+    assert timed == precisions + [['onnxruntime', 'openvino']]
     assert first.backend == INT8_BACKENDS[min(first.timings,
                                               key=first.timings.get)]
     again = quantize(model, calibration(batches=1))
-    assert len(timed) == 1 and again.backend == first.backend
+    assert len(timed) == len(precisions) + 1
+    assert again.backend == first.backend
+
+
+@pytest.mark.parametrize('faster', ['fp32', 'bf16'])
+def test_openvino_int8_float_layers_take_the_faster_precision(
+        monkeypatch, tmp_path, faster):
+    # bf16 float layers were the faster on one CPU with AVX-512 BF16 and
+    # the slower on another: timed, remembered.
+    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
+    timed = []
+    medians = choice_module.interleaved_medians
+
+    def rigged(candidates, x, **timing):
+        timed.append(sorted(candidates))
+        measured = medians(candidates, x, **timing)
+        if set(candidates) != {'fp32', 'bf16'}:
+            return measured
+        return {name: 1.0 if name == faster else 2.0 for name in measured}
+
+    monkeypatch.setattr(choice_module, 'interleaved_medians', rigged)
+    model = small_model()
+    int8 = quantize(model, calibration(batches=1), backend='openvino')
+    again = quantize(model, calibration(batches=1), backend='openvino')
+    if not cpu_has_bf16():
+        assert timed == [] and int8.float_precision == 'fp32'
+        return
+    assert timed == [['bf16', 'fp32']] and int8.timings is None
+    assert int8.float_precision == again.float_precision == faster
+    (expected, ), (actual, ) = reference(model, inputs()[1]), int8(inputs()[1])
+    error = (actual - expected).abs().mean() / expected.abs().mean()
+    assert error < 0.1, f'mean relative error {error:.3f}'

@@ -175,7 +175,9 @@ def test_int8_scores_the_detector_with_the_test_metric(
     assert '| int8 | ' in result.stdout
     assert measured['backend'] == backend
     assert out.stat().st_size > 0
-    assert f'INT8 model ({backend}): {out}' in result.stdout
+    described = (backend if suffix == '.onnx' else
+                 f'{backend}, float layers {measured["float_precision"]}')
+    assert f'INT8 model ({described}): {out}' in result.stdout
 
 
 def test_the_detection_confusion_matrix_counts_every_object(detector,

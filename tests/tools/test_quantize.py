@@ -12,7 +12,11 @@ import onnxruntime
 import pytest
 
 from mmshuffle.deploy import INT8_BACKENDS
-from mmshuffle.deploy.openvino_session import cpu_has_bf16, openvino_cap
+from mmshuffle.deploy.openvino_session import (
+    cpu_has_bf16,
+    openvino_cap,
+    precision_hint,
+)
 
 from .tiny_digits import (
     LEARNT_TOP1,
@@ -69,7 +73,14 @@ def test_int8_costs_at_most_one_point_of_top1(quantized):
     assert set(metrics['ms']) == {'fp32 eager', 'fp32 deploy', 'int8'}
     # Written by the runtime that was faster here.
     assert metrics['backend'] in INT8_BACKENDS.values()
-    assert f'INT8 model ({metrics["backend"]}): ' in quantized.stdout
+    assert f'INT8 model ({described(metrics)}): ' in quantized.stdout
+
+
+def described(metrics: dict) -> str:
+    """How the tool names what runs the INT8 model."""
+    if metrics['backend'] == 'onnxruntime-int8':
+        return 'onnxruntime-int8'
+    return f'openvino-int8, float layers {metrics["float_precision"]}'
 
 
 def test_an_xml_out_is_openvino_int8_within_a_point(quantized, tmp_path):
@@ -85,6 +96,13 @@ def test_an_xml_out_is_openvino_int8_within_a_point(quantized, tmp_path):
     assert int8['backend'] == 'openvino-int8'
     assert int8['fp32_top1'] == quantized.metrics['fp32_top1']
     assert int8['drop'] <= 1.0
+    # Its float layers compile by themselves at the precision chosen here.
+    import openvino
+    assert int8['float_precision'] in (('fp32', 'bf16') if cpu_has_bf16()
+                                       else ('fp32', ))
+    hint = openvino.Core().read_model(str(out)).get_rt_info(
+        ['runtime_options', 'INFERENCE_PRECISION_HINT']).astype(str)
+    assert hint == precision_hint(int8['float_precision'])
     images = np.random.default_rng(0).standard_normal(
         (2, 3, TRAINED_IMAGE_SIZE, TRAINED_IMAGE_SIZE)).astype(np.float32)
     scores = run_int8_file(out, images)

@@ -185,7 +185,8 @@ def headline(key: str, args) -> Dict:
     return dict(
         title=variant.title, peer=peer_name(variant),
         mflops=complexity(variant)[0],
-        backends={runtime: run.backend for runtime, run in runtimes.items()
+        backends={runtime: run.description
+                  for runtime, run in runtimes.items()
                   if isinstance(run, OptimizedModel)},
         latency_ms={runtime: s * 1e3 for runtime, s in latency.items()},
         images_per_second={runtime: args.batch / s

@@ -65,10 +65,7 @@ from mmshuffle.cli.tool_support import (
 from mmshuffle.compat.atomic_files import atomic_write
 from mmshuffle.deploy import interleaved_medians
 from mmshuffle.deploy.export import default_export_path
-from mmshuffle.deploy.openvino_session import (
-    int8_float_precision,
-    save_openvino_model,
-)
+from mmshuffle.deploy.openvino_session import save_openvino_model
 from mmshuffle.deploy.optimize import require_bf16
 from mmshuffle.errors import UnsupportedPrecisionError, UserInputError
 
@@ -135,7 +132,7 @@ def quantize_a_detector(cfg: Config, model: nn.Module, out: Path,
     print(markdown_table(['model', metric, 'ms / image', 'speed-up'], rows))
     print(f'INT8 {metric} drop: {result["drop"]:.2f} points (accepted: '
           f'{args.max_drop:g})')
-    print(f'INT8 model ({int8.backend}): {out}')
+    print(f'INT8 model ({int8.description}): {out}')
     return result
 
 
@@ -147,11 +144,11 @@ def write_model(reduced, out: Path, precision: str) -> Path:
     if reduced.openvino_model is not None:  # OpenVINO's INT8
         out = out.with_suffix('.xml')
         save_openvino_model(reduced.openvino_model, out,
-                            int8_float_precision())
+                            reduced.float_precision)
     elif precision == 'int8':
         atomic_write(reduced.onnx, out)
     else:
-        save_openvino_model(reduced.onnx, out, precision)
+        save_openvino_model(reduced.onnx, out, reduced.float_precision)
     return out
 
 
@@ -226,7 +223,7 @@ def quantize_a_classifier(cfg: Config, model: nn.Module, out: Path,
     note = slower_than_fp32(result['ms'], precision)
     if note:
         print(note)
-    print(f'{name} model ({reduced.backend}): {out}' + (
+    print(f'{name} model ({reduced.description}): {out}' + (
         f' (and {out.with_suffix(".bin").name})' if out.suffix == '.xml'
         else ''))
     return result
