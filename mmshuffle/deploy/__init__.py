@@ -28,6 +28,7 @@ from .quantize import INT8_BACKEND, INT8_BACKENDS, quantize, quantize_to_onnx
 from .runtime import OptimizedModel, TensorForward
 from .steps import (
     STEPS,
+    PlainShuffles,
     avg_pools_as_convs,
     count_batch_norms,
     fold_bn,
@@ -39,7 +40,7 @@ from .timing import interleaved_medians
 __all__ = [
     'optimize', 'prepare', 'OptimizedModel', 'TensorForward', 'fold_bn',
     'count_batch_norms', 'pad_branch_channels', 'avg_pools_as_convs',
-    'fold_channel_shuffles',
+    'fold_channel_shuffles', 'PlainShuffles',
     'BACKENDS', 'DEFAULT_BACKEND', 'DEFAULT_STEPS', 'STEPS', 'max_abs_diff',
     'interleaved_medians', 'quantize', 'quantize_to_onnx', 'INT8_BACKEND',
     'INT8_BACKENDS',

@@ -121,6 +121,9 @@ def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
     Returns:
         OptimizedModel: The fastest; ``timings`` holds each one's seconds
         per call.
+
+    Raises:
+        ImportError: If none of them builds, the last one's.
     """
     return _named_fastest(names, build, example, **timing)[1]
 
@@ -130,11 +133,14 @@ def _named_fastest(names: Sequence[str],
                    **timing: int) -> Tuple[str, OptimizedModel]:
     """:func:`fastest`, with the name it was built by."""
     candidates = {}
+    missing = None
     for name in names:
         try:
             candidates[name] = build(name)
-        except ImportError:
-            continue
+        except ImportError as error:
+            missing = error
+    if not candidates:
+        raise missing
     timings = interleaved_medians(candidates, example, **timing)
     best = min(timings, key=timings.get)
     candidates[best].timings = timings

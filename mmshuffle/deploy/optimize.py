@@ -23,6 +23,10 @@ faster (:data:`DEFAULT_STEPS`):
 - ``fold_shuffles``: OpenVINO's bf16 and INT8 models only
   (:data:`LOW_PRECISION_STEPS`); ShuffleNet V2 without its channel
   shuffles (:mod:`mmshuffle.deploy.fold_shuffles`).
+- ``plain_shuffles``: OpenVINO at fp32 on more than one thread, where
+  ``'auto'`` or ``'fastest'`` timed it faster on the model
+  (:data:`SHUFFLE_FORMS`): the channel shuffles exported as OpenVINO's
+  ``ShuffleChannels`` rather than as a ``Gather``.
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
@@ -36,7 +40,7 @@ docs/benchmarks.md (``tools/analysis_tools/deploy_speed.py`` measures each
 backend and step).
 """
 import copy
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
@@ -55,7 +59,7 @@ from .machine import cpu_model, isa_flags, onednn_cap_setting
 from .onnx_session import export_onnx
 from .openvino_session import cpu_has_bf16, openvino_runner
 from .runtime import OptimizedModel, Outputs, inference_module
-from .steps import check_steps, prepare
+from .steps import check_steps, has_channel_shuffles, prepare
 
 # The steps each backend takes by default: those that made it faster (or
 # no slower). channels_last only means something to the backends
@@ -71,6 +75,15 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
 # shuffles into the weights: faster there, slower at fp32 and in ONNX
 # Runtime (docs/deployment.md).
 LOW_PRECISION_STEPS = (*DEFAULT_STEPS['openvino'], 'fold_shuffles')
+# The forms the channel shuffles of OpenVINO's fp32 export take, by name:
+# the extra steps of each. On more than one thread 'auto' and 'fastest'
+# time both: OpenVINO ran the plain form faster on two threads of both
+# machines measured; on one thread the gather as fast or faster, so one
+# thread takes it untimed, without a second export (docs/benchmarks.md).
+SHUFFLE_FORMS: Dict[str, Tuple[str, ...]] = {
+    'gather': (),
+    'plain': ('plain_shuffles', ),
+}
 # Choose the backend by timing those that build in seconds, once per model
 # and machine.
 AUTO = 'auto'
@@ -305,16 +318,36 @@ def _fastest(model: nn.Module, example: Tensor,
     """The fastest of ``backends`` that are installed (the ONNX ones built
     on one export), timed here; with ``remember``, the one remembered for
     this model on this machine, or the fastest, timed once and remembered
-    (:mod:`mmshuffle.deploy.backend_choice`)."""
+    (:mod:`mmshuffle.deploy.backend_choice`). With the default steps and
+    more than one thread, OpenVINO's export of a model with channel
+    shuffles takes the faster of :data:`SHUFFLE_FORMS`, chosen the same
+    way."""
     exports: Dict[Tuple[str, ...], bytes] = {}
+    key = model_key(reference_module, example)
+
+    def choose(prefix: str, names: Sequence[str],
+               build: Callable[[str], OptimizedModel]) -> OptimizedModel:
+        if not remember:
+            return fastest(names, build, example)
+        return remembered_or_fastest(prefix + key, names, build, example,
+                                     **AUTO_TIMING)
+
+    def build_form(form: str) -> OptimizedModel:
+        return _build(model, example, 'openvino',
+                      (*DEFAULT_STEPS['openvino'], *SHUFFLE_FORMS[form]),
+                      tuple_output, exports)
 
     def build(name: str) -> OptimizedModel:
-        return _build(model, example, name, steps, tuple_output, exports)
+        if (name != 'openvino' or steps is not None
+                or torch.get_num_threads() == 1
+                or not has_channel_shuffles(reference_module)):
+            return _build(model, example, name, steps, tuple_output, exports)
+        chosen = choose('OpenVINO shuffles ', tuple(SHUFFLE_FORMS),
+                        build_form)
+        chosen.timings = None  # the forms', not the backends'
+        return chosen
 
-    if not remember:
-        return fastest(backends, build, example)
-    return remembered_or_fastest(model_key(reference_module, example),
-                                 backends, build, example, **AUTO_TIMING)
+    return choose('', backends, build)
 
 
 def require_bf16() -> None:

@@ -21,6 +21,13 @@ each exact to float rounding, and :func:`prepare`, which takes them.
   weights are all ``1 / 9`` (zero padding counted, as the pool counts it).
   ONNX Runtime runs the pool in the plain layout, with reorders around it;
   the convolution stays blocked.
+- ``plain_shuffles`` (:class:`PlainShuffles`): the channel shuffles of
+  ShuffleNet V1 and V2 traced and exported in their plain
+  reshape-transpose-reshape form, which OpenVINO runs as its
+  ``ShuffleChannels``, instead of as a ``Gather``
+  (:func:`~mmshuffle.models.utils.plain_shuffles`). Which of the two
+  OpenVINO runs faster changed with the thread count (docs/deployment.md):
+  ``optimize``'s ``auto`` times both.
 - ``channels_last``: weights in the channels-last layout.
 """
 import copy
@@ -33,8 +40,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..models.backbones.shufflenet_v1 import ShuffleUnit
 from ..models.backbones.shufflenet_v2 import InvertedResidual, ShuffleNetV2
+from ..models.utils import plain_shuffles
 from .fold_shuffles import fold_channel_shuffles
-from .runtime import inference_module
+from .runtime import Outputs, inference_module
 
 
 def count_batch_norms(model: nn.Module) -> int:
@@ -192,9 +200,44 @@ def avg_pools_as_convs(model: nn.Module) -> nn.Module:
     return model
 
 
+def has_channel_shuffles(model: nn.Module) -> bool:
+    """Tell whether a model shuffles channels: it holds a ShuffleNet V1
+    unit, or a ShuffleNet V2 unit that ``fold_shuffles`` has not folded.
+
+    Args:
+        model (nn.Module): The model.
+
+    Returns:
+        bool: True where it holds such a unit.
+    """
+    return any(isinstance(m, (ShuffleUnit, InvertedResidual))
+               for m in model.modules())
+
+
+class PlainShuffles(nn.Module):
+    """A model whose forward runs within
+    :func:`~mmshuffle.models.utils.plain_shuffles`, so that a trace or an
+    export of it writes each channel shuffle in the plain form.
+
+    Args:
+        module (nn.Module): The model; its outputs stay the same.
+    """
+
+    def __init__(self, module: nn.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def forward(self, x: torch.Tensor) -> Outputs:
+        """The model's outputs for ``x``."""
+        with plain_shuffles():
+            return self.module(x)
+
+
 # The steps, in the order prepare() takes them.
 STEPS = ('fold_bn', 'pad_channels', 'fold_shuffles', 'pool_as_conv',
-         'channels_last')
+         'plain_shuffles', 'channels_last')
+
+
 def check_steps(steps: Sequence[str]) -> None:
     """Check that every step is one of :data:`STEPS`.
 
@@ -220,11 +263,11 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
             order: ``fold_bn`` (:func:`fold_bn`), ``pad_channels``
             (:func:`pad_branch_channels`), ``fold_shuffles``
             (:func:`~mmshuffle.deploy.fold_shuffles.fold_channel_shuffles`),
-            ``pool_as_conv``
-            (:func:`avg_pools_as_convs`), ``channels_last`` (weights in
-            the channels-last layout; give the module channels-last
-            input).
-            Defaults to all.
+            ``pool_as_conv`` (:func:`avg_pools_as_convs`),
+            ``plain_shuffles`` (a :class:`PlainShuffles` around the model,
+            where it has channel shuffles: :func:`has_channel_shuffles`),
+            ``channels_last`` (weights in the channels-last layout; give
+            the module channels-last input). Defaults to all.
 
     Returns:
         nn.Module: The prepared copy, in eval mode, whose ``forward(x)``
@@ -243,6 +286,8 @@ def prepare(model: nn.Module, steps: Sequence[str] = STEPS) -> nn.Module:
         fold_channel_shuffles(module)
     if 'pool_as_conv' in steps:
         avg_pools_as_convs(module)
+    if 'plain_shuffles' in steps and has_channel_shuffles(module):
+        module = PlainShuffles(module)
     if 'channels_last' in steps:
         module = module.to(memory_format=torch.channels_last)
     for param in module.parameters():

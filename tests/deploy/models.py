@@ -107,3 +107,22 @@ def small_model(stage: int = 0) -> nn.Module:
                          out_indices=(stage, ))
     randomize_norm_stats(model)
     return model.eval()
+
+
+
+def shufflenet_v1_stage() -> nn.Module:
+    """ShuffleNetV1 g=3 at 0.5x up to its first stage, random norm
+    statistics, eval mode."""
+    model = build_family('ShuffleNetV1', groups=3, widen_factor=0.5,
+                         out_indices=(0, ))
+    randomize_norm_stats(model)
+    return model.eval()
+
+
+# Small models with channel shuffles (ShuffleNetV1 and ShuffleNetV2 up to
+# their first stage) and one without (MobileNetV2), eval mode.
+SHUFFLERS: Dict[str, Callable[[], nn.Module]] = {
+    'ShuffleNetV1': shufflenet_v1_stage,
+    'ShuffleNetV2': small_model,
+    'MobileNetV2': lambda: build_eval_model('MobileNetV2'),
+}

@@ -4,7 +4,9 @@ import importlib
 import json
 import sys
 
+import onnx
 import pytest
+import torch
 
 from mmshuffle.deploy import DEFAULT_BACKEND, optimize
 from mmshuffle.deploy.machine import (
@@ -17,13 +19,14 @@ from mmshuffle.deploy.machine import (
     onednn_cap,
     onednn_cap_setting,
 )
-from mmshuffle.deploy.optimize import AUTO_BACKENDS
+from mmshuffle.deploy.optimize import AUTO_BACKENDS, SHUFFLE_FORMS
 
-from .models import check, inputs, small_model
+from .models import SHUFFLERS, check, inputs, small_model
 
 # The modules (the package's functions of the same names hide the last).
 choice_module = importlib.import_module('mmshuffle.deploy.backend_choice')
 machine_module = importlib.import_module('mmshuffle.deploy.machine')
+optimize_module = importlib.import_module('mmshuffle.deploy.optimize')
 
 
 def test_the_machine_key_names_the_cpu_and_its_instruction_sets():
@@ -80,6 +83,9 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
         return named_fastest(names, *args, **timing)
 
     monkeypatch.setattr(choice_module, '_named_fastest', counted)
+    # One export form on any thread count (the test below times the forms).
+    monkeypatch.setattr(optimize_module, 'has_channel_shuffles',
+                        lambda model: False)
     # Small models: each first call exports and times every backend.
     model = small_model()
     x = inputs()[1]
@@ -100,6 +106,49 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     optimize(small_model(stage=1), x)
     assert len(timed) == 3
     assert len(json.loads((tmp_path / 'backends.json').read_text())) == 2
+
+
+def test_auto_exports_openvino_s_shuffles_in_the_faster_form(
+        monkeypatch, tmp_path):
+    # OpenVINO ran ShuffleNetV1's plain shuffles faster on two threads and
+    # its gathers as fast or faster on one: on two, both forms are timed,
+    # the faster kept (here, as rigged, the plain one).
+    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
+    timed = []
+
+    def rigged(candidates, x, **timing):
+        timed.append(sorted(candidates))
+        chosen = 'plain' if set(candidates) == set(SHUFFLE_FORMS) else (
+            'openvino')
+        return {name: 1.0 if name == chosen else 2.0 for name in candidates}
+
+    monkeypatch.setattr(choice_module, 'interleaved_medians', rigged)
+    model = SHUFFLERS['ShuffleNetV1']().eval()
+    x = inputs()[1]
+    threads = torch.get_num_threads()
+    # One thread takes the gather form untimed.
+    torch.set_num_threads(1)
+    try:
+        assert 'plain_shuffles' not in optimize(model, x).steps
+        assert timed == [sorted(AUTO_BACKENDS)]
+        timed.clear()
+        torch.set_num_threads(2)
+        first = optimize(model, x)
+    finally:
+        torch.set_num_threads(threads)
+    assert timed == [sorted(SHUFFLE_FORMS), sorted(AUTO_BACKENDS)]
+    assert first.backend == 'openvino' and 'plain_shuffles' in first.steps
+    check(model, first)
+    ops = {node.op_type
+           for node in onnx.load_from_string(first.onnx).graph.node}
+    assert 'Transpose' in ops and 'Gather' not in ops, ops
+    # Remembered with the backend, for two threads.
+    torch.set_num_threads(2)
+    try:
+        again = optimize(model, x)
+    finally:
+        torch.set_num_threads(threads)
+    assert len(timed) == 2 and again.steps == first.steps
 
 
 def test_auto_works_without_openvino(monkeypatch, tmp_path):

@@ -7,17 +7,20 @@ from torch import nn
 
 from mmshuffle.deploy import (
     STEPS,
+    PlainShuffles,
     avg_pools_as_convs,
     count_batch_norms,
     fold_bn,
     pad_branch_channels,
     prepare,
 )
+from mmshuffle.deploy.steps import has_channel_shuffles
 from mmshuffle.models.backbones.shufflenet_v2 import InvertedResidual
 
 from ..helpers import build_family, randomize_norm_stats
 from .models import (
     BUILDERS,
+    SHUFFLERS,
     assert_outputs_close,
     build_eval_model,
     inputs,
@@ -159,3 +162,28 @@ def test_other_families_are_left_as_they_are():
     kinds = [type(m) for m in model.modules()]
     avg_pools_as_convs(model)
     assert [type(m) for m in model.modules()] == kinds
+
+
+def exported_ops(module: nn.Module) -> set:
+    """The ATen operators of a module's torch.export graph."""
+    program = torch.export.export(module, (inputs()[1], ))
+    return {str(node.target).split('.')[1]
+            for node in program.graph.nodes
+            if str(node.target).startswith('aten.')}
+
+
+@pytest.mark.parametrize('name', list(SHUFFLERS))
+def test_plain_shuffles_exports_each_shuffle_as_a_transpose(name):
+    model = SHUFFLERS[name]()
+    plain = prepare(model, ('plain_shuffles', ))
+    assert has_channel_shuffles(model) is (name != 'MobileNetV2')
+    if name == 'MobileNetV2':  # no shuffles: nothing to wrap
+        assert not isinstance(plain, PlainShuffles)
+        return
+    assert isinstance(plain, PlainShuffles)
+    # ShuffleNetV1's shuffles export as a gather, V2's interleaves as a
+    # stack; plain, as the reshape-transpose-reshape.
+    gathers = {'index_select', 'stack'}
+    assert gathers & exported_ops(prepare(model, ()))
+    ops = exported_ops(plain)
+    assert not gathers & ops and 'transpose' in ops, ops
