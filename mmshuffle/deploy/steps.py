@@ -220,12 +220,15 @@ class PlainShuffles(nn.Module):
     export of it writes each channel shuffle in the plain form.
 
     Args:
-        module (nn.Module): The model; its outputs stay the same.
+        module (nn.Module): The model; its outputs stay the same. Its
+            ``single_image`` (a detector's graph: the export keeps a batch
+            of 1) is kept.
     """
 
     def __init__(self, module: nn.Module) -> None:
         super().__init__()
         self.module = module
+        self.single_image = getattr(module, 'single_image', False)
 
     def forward(self, x: torch.Tensor) -> Outputs:
         """The model's outputs for ``x``."""

@@ -187,3 +187,10 @@ def test_plain_shuffles_exports_each_shuffle_as_a_transpose(name):
     assert gathers & exported_ops(prepare(model, ()))
     ops = exported_ops(plain)
     assert not gathers & ops and 'transpose' in ops, ops
+
+
+def test_plain_shuffles_keeps_what_the_export_reads_of_a_detector():
+    # export_onnx keeps a batch of 1 for a module with single_image.
+    graph = nn.Sequential(SHUFFLERS['ShuffleNetV1']())
+    graph.single_image = True
+    assert prepare(graph, ('plain_shuffles', )).single_image
