@@ -295,10 +295,12 @@ def render(results: Dict) -> str:
             ``int8``);
             ``inference`` (by model key: ``title``, ``peer``, ``mflops``
             at 224x224, ``latency_ms`` and ``images_per_second`` by
-            runtime, ``backends``: the backend each of our optimised
-            runtimes chose); ``training`` (one per model and set-up: ``model``,
-            ``setup`` as :class:`TrainingSetup`'s fields, ``seconds`` per
-            step, ``peak_bytes``); ``sweep`` (the plot's points).
+            runtime, ``backends``: what each of our optimised runtimes
+            chose, its backend and, for an OpenVINO INT8 model, its float
+            layers' precision); ``training`` (one per model and set-up:
+            ``model``, ``setup`` as :class:`TrainingSetup`'s fields,
+            ``seconds`` per step, ``peak_bytes``); ``sweep`` (the plot's
+            points).
 
     Returns:
         str: The Markdown report: provenance, inference table, targets,

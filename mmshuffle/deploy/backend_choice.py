@@ -25,6 +25,10 @@ from .timing import interleaved_medians
 
 CACHE_DIR_ENV = 'MMSHUFFLE_CACHE_DIR'
 CACHE_FILE = 'backends.json'
+# Raised when what is chosen among changes (the shuffle forms and the INT8
+# float layers' precision came with 2): a choice remembered by an earlier
+# version is timed again.
+CHOICES_VERSION = 2
 
 
 def cache_path() -> Path:
@@ -78,10 +82,14 @@ def remembered_backend(key: str) -> Optional[str]:
 
     Returns:
         str, optional: The backend's name; None if this machine has not
-        timed this model.
+        timed this model with this version's choices
+        (:data:`CHOICES_VERSION`).
     """
     entry = _read().get(machine_key(), {}).get(key)
-    return entry['backend'] if isinstance(entry, dict) else None
+    if not isinstance(entry, dict) or entry.get(
+            'version') != CHOICES_VERSION:
+        return None
+    return entry['backend']
 
 
 def remember_backend(key: str, backend: str,
@@ -97,6 +105,7 @@ def remember_backend(key: str, backend: str,
     choices = _read()
     choices.setdefault(machine_key(), {})[key] = dict(
         backend=backend,
+        version=CHOICES_VERSION,
         ms={name: round(1e3 * seconds, 3)
             for name, seconds in timings.items()},
         date=str(datetime.date.today()))
@@ -124,6 +133,7 @@ def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
 
     Raises:
         ImportError: If none of them builds, the last one's.
+        ValueError: If ``names`` is empty.
     """
     return _named_fastest(names, build, example, **timing)[1]
 
@@ -132,6 +142,8 @@ def _named_fastest(names: Sequence[str],
                    build: Callable[[str], OptimizedModel], example: Tensor,
                    **timing: int) -> Tuple[str, OptimizedModel]:
     """:func:`fastest`, with the name it was built by."""
+    if not names:
+        raise ValueError('no backends to choose from')
     candidates = {}
     missing = None
     for name in names:
@@ -165,6 +177,10 @@ def remembered_or_fastest(key: str, names: Sequence[str],
     Returns:
         OptimizedModel: The chosen backend; ``timings`` set where it was
         timed now.
+
+    Raises:
+        ImportError: If none of ``names`` builds (see :func:`fastest`).
+        ValueError: If ``names`` is empty.
     """
     remembered = remembered_backend(key)
     if remembered in names:

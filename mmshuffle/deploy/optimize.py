@@ -26,7 +26,7 @@ faster (:data:`DEFAULT_STEPS`):
 - ``plain_shuffles``: OpenVINO at fp32 on more than one thread, where
   ``'auto'`` or ``'fastest'`` timed it faster on the model
   (:data:`SHUFFLE_FORMS`): the channel shuffles exported as OpenVINO's
-  ``ShuffleChannels`` rather than as a ``Gather``.
+  ``ShuffleChannels`` rather than as a ``Gather`` (V1) or a stack (V2).
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
@@ -76,12 +76,13 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
 # Runtime (docs/deployment.md).
 LOW_PRECISION_STEPS = (*DEFAULT_STEPS['openvino'], 'fold_shuffles')
 # The forms the channel shuffles of OpenVINO's fp32 export take, by name:
-# the extra steps of each. On more than one thread 'auto' and 'fastest'
-# time both: OpenVINO ran the plain form faster on two threads of both
-# machines measured; on one thread the gather as fast or faster, so one
-# thread takes it untimed, without a second export (docs/benchmarks.md).
+# the extra steps of each ('default': V1's gather, V2's stack). On more
+# than one thread 'auto' and 'fastest' time both: OpenVINO ran V1's plain
+# form faster on two threads of both machines measured; on one thread the
+# gather as fast or faster, so one thread takes the default untimed,
+# without a second export (docs/benchmarks.md).
 SHUFFLE_FORMS: Dict[str, Tuple[str, ...]] = {
-    'gather': (),
+    'default': (),
     'plain': ('plain_shuffles', ),
 }
 # Choose the backend by timing those that build in seconds, once per model
@@ -206,7 +207,9 @@ def optimize(model: nn.Module,
             ``'eager'``.
         steps (Sequence[str], optional): The steps of :data:`STEPS` to take
             before the backend. Defaults to None, meaning the backend's
-            entry in :data:`DEFAULT_STEPS`.
+            entry in :data:`DEFAULT_STEPS` (with ``'auto'`` or
+            ``'fastest'`` on more than one thread, OpenVINO's plus the
+            faster of :data:`SHUFFLE_FORMS`).
         atol (float): The largest absolute difference from the model's
             outputs accepted on ``example_inputs``, scaled by the largest
             output magnitude where that exceeds 1. Defaults to 1e-4.
@@ -219,7 +222,8 @@ def optimize(model: nn.Module,
 
     Returns:
         OptimizedModel: The callable; ``.backend`` and ``.steps`` say what
-        it runs, ``.timings`` the times measured by ``'fastest'``.
+        it runs, ``.timings`` the seconds per call of each backend where
+        ``'auto'`` or ``'fastest'`` timed them now (None otherwise).
 
     Raises:
         TypeError: If ``model`` is not a module, ``example_inputs`` holds

@@ -14,7 +14,8 @@ calibrated on the given images, two ways:
   but for the grouped convolutions, which stay float; where the CPU has
   bf16 units, its float layers run in fp32 or bf16, whichever ran faster
   on this model here (timed once and remembered, as below: bf16 was the
-  faster on one CPU and the slower on another, docs/benchmarks.md); its
+  faster with AMX and on a CPU with AVX-512 BF16, the slower on a CPU
+  capped at AVX-512 BF16, docs/benchmarks.md); its
   export also folds ShuffleNet V2's channel shuffles into the weights
   (``fold_shuffles``, as OpenVINO's bf16 model does).
 

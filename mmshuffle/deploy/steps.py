@@ -22,12 +22,13 @@ each exact to float rounding, and :func:`prepare`, which takes them.
   ONNX Runtime runs the pool in the plain layout, with reorders around it;
   the convolution stays blocked.
 - ``plain_shuffles`` (:class:`PlainShuffles`): the channel shuffles of
-  ShuffleNet V1 and V2 traced and exported in their plain
-  reshape-transpose-reshape form, which OpenVINO runs as its
-  ``ShuffleChannels``, instead of as a ``Gather``
-  (:func:`~mmshuffle.models.utils.plain_shuffles`). Which of the two
-  OpenVINO runs faster changed with the thread count (docs/deployment.md):
-  ``optimize``'s ``auto`` times both.
+  ShuffleNet V1 and V2 exported (``torch.export``, so the ONNX export) in
+  their plain reshape-transpose-reshape form, which OpenVINO runs as its
+  ``ShuffleChannels``, instead of as a gather (V1) or a stack (V2's
+  interleave) (:func:`~mmshuffle.models.utils.plain_shuffles`); the eager
+  forward takes the plain form too. Which form OpenVINO runs faster
+  changed with the thread count (docs/deployment.md): ``optimize``'s
+  ``auto`` times both.
 - ``channels_last``: weights in the channels-last layout.
 """
 import copy
@@ -202,7 +203,8 @@ def avg_pools_as_convs(model: nn.Module) -> nn.Module:
 
 def has_channel_shuffles(model: nn.Module) -> bool:
     """Tell whether a model shuffles channels: it holds a ShuffleNet V1
-    unit, or a ShuffleNet V2 unit that ``fold_shuffles`` has not folded.
+    unit of more than one group, or a ShuffleNet V2 unit that
+    ``fold_shuffles`` has not folded.
 
     Args:
         model (nn.Module): The model.
@@ -210,14 +212,17 @@ def has_channel_shuffles(model: nn.Module) -> bool:
     Returns:
         bool: True where it holds such a unit.
     """
-    return any(isinstance(m, (ShuffleUnit, InvertedResidual))
-               for m in model.modules())
+    return any(
+        isinstance(m, InvertedResidual) or (isinstance(m, ShuffleUnit)
+                                            and m.groups > 1)
+        for m in model.modules())
 
 
 class PlainShuffles(nn.Module):
     """A model whose forward runs within
-    :func:`~mmshuffle.models.utils.plain_shuffles`, so that a trace or an
-    export of it writes each channel shuffle in the plain form.
+    :func:`~mmshuffle.models.utils.plain_shuffles`, so that an export of it
+    (``torch.export``, so the ONNX export) writes each channel shuffle in
+    the plain form.
 
     Args:
         module (nn.Module): The model; its outputs stay the same. Its

@@ -109,7 +109,6 @@ def small_model(stage: int = 0) -> nn.Module:
     return model.eval()
 
 
-
 def shufflenet_v1_stage() -> nn.Module:
     """ShuffleNetV1 g=3 at 0.5x up to its first stage, random norm
     statistics, eval mode."""

@@ -126,7 +126,7 @@ def test_auto_exports_openvino_s_shuffles_in_the_faster_form(
     model = SHUFFLERS['ShuffleNetV1']().eval()
     x = inputs()[1]
     threads = torch.get_num_threads()
-    # One thread takes the gather form untimed.
+    # One thread takes the default form untimed.
     torch.set_num_threads(1)
     try:
         assert 'plain_shuffles' not in optimize(model, x).steps
@@ -151,10 +151,38 @@ def test_auto_exports_openvino_s_shuffles_in_the_faster_form(
     assert len(timed) == 2 and again.steps == first.steps
 
 
+def test_a_choice_of_an_earlier_version_is_timed_again(monkeypatch,
+                                                      tmp_path):
+    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
+    choice_module.remember_backend('a model', 'eager', {'eager': 1.0})
+    assert choice_module.remembered_backend('a model') == 'eager'
+    path = tmp_path / 'backends.json'
+    choices = json.loads(path.read_text())
+    for entry in choices[machine_key()].values():
+        del entry['version']  # as written before the version was kept
+    path.write_text(json.dumps(choices))
+    assert choice_module.remembered_backend('a model') is None
+
+
+def test_a_choice_with_nothing_to_build_says_why():
+    def missing(name):
+        raise ImportError(f'{name} is not installed')
+
+    with pytest.raises(ImportError, match='b is not installed'):
+        choice_module.fastest(['a', 'b'], missing, inputs()[1])
+    with pytest.raises(ValueError, match='no backends'):
+        choice_module.fastest([], missing, inputs()[1])
+
+
 def test_auto_works_without_openvino(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     monkeypatch.setitem(sys.modules, 'openvino', None)  # import fails
     model = small_model()
-    optimized = optimize(model, inputs()[1])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # where OpenVINO's shuffle forms are timed
+    try:
+        optimized = optimize(model, inputs()[1])
+    finally:
+        torch.set_num_threads(threads)
     assert set(optimized.timings) == set(AUTO_BACKENDS) - {'openvino'}
     check(model, optimized)

@@ -177,6 +177,9 @@ def test_plain_shuffles_exports_each_shuffle_as_a_transpose(name):
     model = SHUFFLERS[name]()
     plain = prepare(model, ('plain_shuffles', ))
     assert has_channel_shuffles(model) is (name != 'MobileNetV2')
+    # One group: nothing to shuffle.
+    assert not has_channel_shuffles(build_family(
+        'ShuffleNetV1', groups=1, widen_factor=0.25, out_indices=(0, )))
     if name == 'MobileNetV2':  # no shuffles: nothing to wrap
         assert not isinstance(plain, PlainShuffles)
         return
