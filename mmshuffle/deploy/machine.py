@@ -59,6 +59,17 @@ def isa_flags() -> Tuple[str, ...]:
     return tuple(flag for flag in ISA_FLAGS if flag in flags)
 
 
+def _onednn_cap_variable() -> Optional[Tuple[str, str]]:
+    """The first of :data:`ONEDNN_CAP_VARIABLES` that sets a cap, and the
+    cap, upper case; None where none does (``ALL`` and ``DEFAULT`` cap
+    nothing)."""
+    for name in ONEDNN_CAP_VARIABLES:
+        value = os.environ.get(name, '').strip().upper()
+        if value:
+            return None if value in ('ALL', 'DEFAULT') else (name, value)
+    return None
+
+
 def onednn_cap_setting() -> Optional[str]:
     """oneDNN's cap on the instruction sets its kernels use, as it was set:
     the first of :data:`ONEDNN_CAP_VARIABLES` that is set, as PyTorch and
@@ -69,11 +80,8 @@ def onednn_cap_setting() -> Optional[str]:
         ``'DNNL_MAX_CPU_ISA=AVX2'``); None where no cap is set or it is
         ``ALL`` or ``DEFAULT``.
     """
-    for name in ONEDNN_CAP_VARIABLES:
-        value = os.environ.get(name, '').strip().upper()
-        if value:
-            return None if value in ('ALL', 'DEFAULT') else f'{name}={value}'
-    return None
+    variable = _onednn_cap_variable()
+    return '='.join(variable) if variable else None
 
 
 def onednn_cap() -> Optional[str]:
@@ -84,8 +92,8 @@ def onednn_cap() -> Optional[str]:
         str | None: The cap, upper case (e.g. ``'AVX2'``); None where none
         is set.
     """
-    setting = onednn_cap_setting()
-    return setting.split('=', 1)[1] if setting else None
+    variable = _onednn_cap_variable()
+    return variable[1] if variable else None
 
 
 def onednn_allows(isa: str) -> bool:
