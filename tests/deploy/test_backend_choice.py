@@ -108,21 +108,13 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     assert len(json.loads((tmp_path / 'backends.json').read_text())) == 2
 
 
-def test_auto_exports_openvino_s_shuffles_in_the_faster_form(
-        monkeypatch, tmp_path):
+def test_auto_exports_openvino_s_shuffles_in_the_faster_form(choices):
     # OpenVINO ran ShuffleNetV1's plain shuffles faster on two threads and
     # its gathers as fast or faster on one: on two, both forms are timed,
     # the faster kept (here, as rigged, the plain one).
-    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
-    timed = []
-
-    def rigged(candidates, x, **timing):
-        timed.append(sorted(candidates))
-        chosen = 'plain' if set(candidates) == set(SHUFFLE_FORMS) else (
-            'openvino')
-        return {name: 1.0 if name == chosen else 2.0 for name in candidates}
-
-    monkeypatch.setattr(choice_module, 'interleaved_medians', rigged)
+    choices.winners = {frozenset(SHUFFLE_FORMS): 'plain',
+                       frozenset(AUTO_BACKENDS): 'openvino'}
+    timed = choices.timed
     model = SHUFFLERS['ShuffleNetV1']().eval()
     x = inputs()[1]
     threads = torch.get_num_threads()

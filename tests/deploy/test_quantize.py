@@ -23,8 +23,7 @@ from .models import (
     small_model,
 )
 
-# Where the INT8 runtime is timed and chosen.
-choice_module = importlib.import_module('mmshuffle.deploy.backend_choice')
+# The module (the package's function of the same name hides it).
 quantize_module = importlib.import_module('mmshuffle.deploy.quantize')
 
 
@@ -162,16 +161,8 @@ def test_openvino_int8_follows_the_classifier(quantized):
     assert (int8(batch).argmax(1) == expected.argmax(1)).float().mean() >= 0.8
 
 
-def test_auto_keeps_the_faster_int8_and_remembers_it(monkeypatch, tmp_path):
-    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
-    timed = []
-    medians = choice_module.interleaved_medians
-
-    def counted(candidates, x, **timing):
-        timed.append(sorted(candidates))
-        return medians(candidates, x, **timing)
-
-    monkeypatch.setattr(choice_module, 'interleaved_medians', counted)
+def test_auto_keeps_the_faster_int8_and_remembers_it(choices):
+    timed = choices.timed
     model = small_model()
     first = quantize(model, calibration(batches=1))
     # Where the CPU has bf16 units, OpenVINO's float layers are timed in
@@ -187,21 +178,11 @@ def test_auto_keeps_the_faster_int8_and_remembers_it(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize('faster', ['fp32', 'bf16'])
 def test_openvino_int8_float_layers_take_the_faster_precision(
-        monkeypatch, tmp_path, faster):
+        monkeypatch, choices, faster):
     # bf16 float layers were the faster on a CPU with AVX-512 BF16 and the
     # slower on one capped at AVX-512 BF16: timed, remembered.
-    monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
-    timed = []
-    medians = choice_module.interleaved_medians
-
-    def rigged(candidates, x, **timing):
-        timed.append(sorted(candidates))
-        measured = medians(candidates, x, **timing)
-        if set(candidates) != {'fp32', 'bf16'}:
-            return measured
-        return {name: 1.0 if name == faster else 2.0 for name in measured}
-
-    monkeypatch.setattr(choice_module, 'interleaved_medians', rigged)
+    choices.winners = {frozenset({'fp32', 'bf16'}): faster}
+    timed = choices.timed
     # On a CPU without bf16 units the bf16 model is compiled at fp32 (what
     # is tested is the choice), and nothing is timed.
     has_bf16 = cpu_has_bf16()
