@@ -2,11 +2,15 @@
 
 Run one after the other, candidates see different loads; interleaved in
 rounds, each sees the same drift, and the median over rounds ignores the
-rounds another process spoiled. Each round takes the candidates in a new
-order: with several threads, a runtime's workers can still hold the cores
-when the next one starts (PyTorch's OpenMP threads spin for a while after
-a call), and a fixed or rotating order would make one candidate always
-pay for the same neighbour.
+rounds another process spoiled. With several threads, a runtime's workers
+can still hold the cores when the next one starts (PyTorch's OpenMP
+threads spin for a while after a call): each candidate's calls in a round
+start with one untimed call, which pays for its neighbour, and each round
+takes the candidates in a new order, so that no candidate always follows
+the same one. Without the untimed call, on two threads, ONNX Runtime and
+OpenVINO timed beside PyTorch's backends ran a fifth to a third slower
+than beside each other alone, OpenVINO the more, which turned the choice
+between them (docs/benchmarks.md).
 """
 import functools
 import random
@@ -26,14 +30,15 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
                 warmup: int = 1) -> Dict[Key, float]:
     """Time functions of no argument, interleaved, and take medians.
 
-    Each round calls every candidate ``calls`` times in a row and records
-    the mean time per call; each round takes the candidates in an order of
-    its own (shuffled, the same from run to run).
+    Each round calls every candidate once untimed, then ``calls`` times in
+    a row, and records the mean time per timed call; each round takes the
+    candidates in an order of its own (shuffled, the same from run to
+    run).
 
     Args:
         candidates (Mapping[Hashable, Callable]): The functions, by key.
         rounds (int): How many rounds.
-        calls (int): Calls per candidate and round. Defaults to 1.
+        calls (int): Timed calls per candidate and round. Defaults to 1.
         warmup (int): Untimed calls of each first. Defaults to 1.
 
     Returns:
@@ -56,6 +61,7 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
         orders.shuffle(order)
         for key in order:
             function = candidates[key]
+            function()  # pays for the last candidate's lingering workers
             start = time.perf_counter()
             for _ in range(calls):
                 function()

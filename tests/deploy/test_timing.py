@@ -1,5 +1,8 @@
 """Interleaved timing: every candidate is timed in every round, in an order
-of the round's own, and the result is each one's median."""
+of the round's own, after an untimed call, and the result is each one's
+median."""
+import time
+
 import pytest
 import torch
 
@@ -14,8 +17,11 @@ def test_each_round_takes_its_own_order_and_medians_are_taken():
     assert set(times) == set('abc')
     assert all(seconds >= 0 for seconds in times.values())
     assert calls[:3] == list('abc')  # the warm-up
-    rounds = [''.join(calls[start:start + 3])
-              for start in range(3, len(calls), 3)]
+    # Each round: every candidate twice in a row (untimed, then timed).
+    rounds = [''.join(calls[start:start + 6:2])
+              for start in range(3, len(calls), 6)]
+    assert calls[3:] == [name for order in rounds for name in order
+                         for _ in range(2)]
     assert all(sorted(order) == list('abc') for order in rounds)
     # No candidate always follows the same one.
     for name in 'abc':
@@ -25,8 +31,25 @@ def test_each_round_takes_its_own_order_and_medians_are_taken():
     # The orders are the same from run to run.
     calls.clear()
     interleaved(candidates, rounds=12, warmup=1)
-    assert [''.join(calls[start:start + 3])
-            for start in range(3, len(calls), 3)] == rounds
+    assert [''.join(calls[start:start + 6:2])
+            for start in range(3, len(calls), 6)] == rounds
+
+
+def test_a_candidate_does_not_pay_for_the_one_before():
+    # Each call right after another candidate's is slow, as a runtime's is
+    # while PyTorch's OpenMP threads still spin: only that untimed call.
+    last = []
+
+    def candidate(name):
+        def call():
+            if last[-1:] != [name]:
+                time.sleep(0.05)
+            last.append(name)
+        return call
+
+    times = interleaved({name: candidate(name) for name in 'ab'},
+                        rounds=3, calls=1, warmup=0)
+    assert all(seconds < 0.025 for seconds in times.values()), times
 
 
 def test_inference_runs_without_autograd():
@@ -34,7 +57,7 @@ def test_inference_runs_without_autograd():
     seen = []
     interleaved_medians({'f': lambda t: seen.append((t * 2).requires_grad)},
                         x, rounds=1, calls=1, warmup=0)
-    assert seen == [False]
+    assert seen == [False, False]  # the untimed call and the timed one
 
 
 @pytest.mark.parametrize('rounds, calls', [(0, 1), (1, 0)])
