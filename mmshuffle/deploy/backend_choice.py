@@ -5,8 +5,9 @@ The choice lives in ``backends.json`` in mmshuffle's cache folder
 (``$MMSHUFFLE_CACHE_DIR``, else ``~/.cache/mmshuffle``), under the
 machine's key (:func:`~mmshuffle.deploy.machine.machine_key`: CPU model,
 instruction sets, cores) and the model's key (:func:`model_key`: its
-architecture, input shape and thread count), with the times that decided
-it. Another CPU, another model or another thread count is timed anew.
+architecture, input shape with the batch size, and thread count), with the
+times that decided it. Another CPU, model, input shape or thread count is
+timed anew.
 """
 import datetime
 import hashlib
@@ -46,14 +47,16 @@ def cache_path() -> Path:
 def model_key(module: nn.Module, example: Tensor) -> str:
     """What the fastest backend depends on, for one model: its modules'
     types and its parameters' and buffers' shapes (not their values), the
-    input's shape without the batch, and torch's thread count.
+    input's shape, and torch's thread count. The batch size is part of it:
+    the runtime fastest on one image need not be the fastest on a batch
+    (docs/benchmarks.md).
 
     Args:
         module (nn.Module): The model.
         example (Tensor): An ``(N, C, H, W)`` input.
 
     Returns:
-        str: E.g. ``'ImageClassifier 3x224x224 1 thread(s) 5f3a...'``.
+        str: E.g. ``'ImageClassifier 1x3x224x224 1 thread(s) 5f3a...'``.
     """
     digest = hashlib.sha1()
     for name, child in module.named_modules():
@@ -61,7 +64,7 @@ def model_key(module: nn.Module, example: Tensor) -> str:
     for name, tensor in (*module.named_parameters(),
                          *module.named_buffers()):
         digest.update(f'{name}:{tuple(tensor.shape)};'.encode())
-    shape = 'x'.join(map(str, example.shape[1:]))
+    shape = 'x'.join(map(str, example.shape))
     return (f'{type(module).__name__} {shape} {torch.get_num_threads()} '
             f'thread(s) {digest.hexdigest()[:12]}')
 

@@ -23,8 +23,8 @@ faster (:data:`DEFAULT_STEPS`):
 - ``fold_shuffles``: OpenVINO's bf16 and INT8 models only
   (:data:`LOW_PRECISION_STEPS`); ShuffleNet V2 without its channel
   shuffles (:mod:`mmshuffle.deploy.fold_shuffles`).
-- ``plain_shuffles``: OpenVINO at fp32 on more than one thread, where
-  ``'auto'`` or ``'fastest'`` timed it faster on the model
+- ``plain_shuffles``: OpenVINO at fp32 on more than one thread or on
+  batches, where ``'auto'`` or ``'fastest'`` timed it faster on the model
   (:data:`SHUFFLE_FORMS`): the channel shuffles exported as OpenVINO's
   ``ShuffleChannels`` rather than as a ``Gather`` (V1) or a stack (V2).
 
@@ -77,10 +77,11 @@ DEFAULT_STEPS: Dict[str, Tuple[str, ...]] = {
 LOW_PRECISION_STEPS = (*DEFAULT_STEPS['openvino'], 'fold_shuffles')
 # The forms the channel shuffles of OpenVINO's fp32 export take, by name:
 # the extra steps of each ('default': V1's gather, V2's stack). On more
-# than one thread 'auto' and 'fastest' time both: OpenVINO ran V1's plain
-# form faster on two threads of both machines measured; on one thread the
-# gather as fast or faster, so one thread takes the default untimed,
-# without a second export (docs/benchmarks.md).
+# than one thread or on a batch 'auto' and 'fastest' time both: OpenVINO
+# ran V1's plain form faster on two threads of both machines measured and
+# at batch 32 on one; on one thread at batch 1 the gather as fast or
+# faster, so that case takes the default untimed, without a second export
+# (docs/benchmarks.md).
 SHUFFLE_FORMS: Dict[str, Tuple[str, ...]] = {
     'default': (),
     'plain': ('plain_shuffles', ),
@@ -90,13 +91,28 @@ SHUFFLE_FORMS: Dict[str, Tuple[str, ...]] = {
 AUTO = 'auto'
 AUTO_BACKENDS = ('onnxruntime', 'openvino', 'torchscript', 'eager')
 # Its timing: fewer rounds than a benchmark's; backends within its noise of
-# each other are as good a choice.
+# each other are as good a choice. On a batch each call is already many
+# images' work: one call per round, one untimed first.
 AUTO_TIMING = dict(rounds=7, calls=3, warmup=2)
+AUTO_BATCH_TIMING = dict(rounds=7, calls=1, warmup=1)
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
 DEFAULT_BACKEND = AUTO
 PRECISIONS = ('fp32', 'bf16')
 BF16_BACKEND = 'openvino-bf16'
+
+
+def auto_timing(example: Tensor) -> Dict[str, int]:
+    """How ``'auto'`` times its candidates on an input.
+
+    Args:
+        example (Tensor): The ``(N, C, H, W)`` input timed on.
+
+    Returns:
+        dict[str, int]: :data:`AUTO_TIMING` at batch 1, else
+        :data:`AUTO_BATCH_TIMING`.
+    """
+    return AUTO_TIMING if example.shape[0] == 1 else AUTO_BATCH_TIMING
 
 
 def _example(example_inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -191,9 +207,11 @@ def optimize(model: nn.Module,
         model (nn.Module): The model; it is optimised as in eval mode.
         example_inputs (Tensor | Sequence[Tensor]): Images of the shape the
             callable will mostly see, ``(N, C, H, W)``, or a sequence of
-            one such tensor. Other batch and image sizes work too (ONNX
-            Runtime's export keeps them dynamic; the ``inductor`` backend
-            compiles again for each new shape).
+            one such tensor; ``'auto'`` and ``'fastest'`` choose the
+            backend for this shape, batch size included (the fastest on
+            one image need not be the fastest on 32). Other batch and image
+            sizes work too (ONNX Runtime's export keeps them dynamic; the
+            ``inductor`` backend compiles again for each new shape).
         backend (str): ``'auto'`` (the default): the backend remembered
             for this model on this machine, or, the first time, the fastest
             of :data:`AUTO_BACKENDS` that are installed, timed on
@@ -208,8 +226,8 @@ def optimize(model: nn.Module,
         steps (Sequence[str], optional): The steps of :data:`STEPS` to take
             before the backend. Defaults to None, meaning the backend's
             entry in :data:`DEFAULT_STEPS` (with ``'auto'`` or
-            ``'fastest'`` on more than one thread, OpenVINO's plus the
-            faster of :data:`SHUFFLE_FORMS`).
+            ``'fastest'`` on more than one thread or on a batch,
+            OpenVINO's plus the faster of :data:`SHUFFLE_FORMS`).
         atol (float): The largest absolute difference from the model's
             outputs accepted on ``example_inputs``, scaled by the largest
             output magnitude where that exceeds 1. Defaults to 1e-4.
@@ -285,7 +303,6 @@ def optimize(model: nn.Module,
     return optimized
 
 
-
 def _check_bf16(optimized: OptimizedModel, example: Tensor,
                 expected: Outputs, detector: bool) -> None:
     """Check that the bf16 model gives finite outputs, of the model's
@@ -322,10 +339,10 @@ def _fastest(model: nn.Module, example: Tensor,
     """The fastest of ``backends`` that are installed (the ONNX ones built
     on one export), timed here; with ``remember``, the one remembered for
     this model on this machine, or the fastest, timed once and remembered
-    (:mod:`mmshuffle.deploy.backend_choice`). With the default steps and
-    more than one thread, OpenVINO's export of a model with channel
-    shuffles takes the faster of :data:`SHUFFLE_FORMS`, chosen the same
-    way."""
+    (:mod:`mmshuffle.deploy.backend_choice`). With the default steps, on
+    more than one thread or on a batch, OpenVINO's export of a model with
+    channel shuffles takes the faster of :data:`SHUFFLE_FORMS`, chosen the
+    same way."""
     exports: Dict[Tuple[str, ...], bytes] = {}
     key = model_key(reference_module, example)
 
@@ -334,7 +351,7 @@ def _fastest(model: nn.Module, example: Tensor,
         if not remember:
             return fastest(names, build, example)
         return remembered_or_fastest(prefix + key, names, build, example,
-                                     **AUTO_TIMING)
+                                     **auto_timing(example))
 
     def build_form(form: str) -> OptimizedModel:
         return _build(model, example, 'openvino',
@@ -343,7 +360,7 @@ def _fastest(model: nn.Module, example: Tensor,
 
     def build(name: str) -> OptimizedModel:
         if (name != 'openvino' or steps is not None
-                or torch.get_num_threads() == 1
+                or (torch.get_num_threads() == 1 and example.shape[0] == 1)
                 or not has_channel_shuffles(reference_module)):
             return _build(model, example, name, steps, tuple_output, exports)
         chosen = choose('OpenVINO shuffles ', tuple(SHUFFLE_FORMS),

@@ -19,7 +19,12 @@ from mmshuffle.deploy.machine import (
     onednn_cap,
     onednn_cap_setting,
 )
-from mmshuffle.deploy.optimize import AUTO_BACKENDS, SHUFFLE_FORMS
+from mmshuffle.deploy.optimize import (
+    AUTO_BACKENDS,
+    AUTO_BATCH_TIMING,
+    AUTO_TIMING,
+    SHUFFLE_FORMS,
+)
 
 from .models import SHUFFLERS, check, inputs, small_model
 
@@ -75,11 +80,12 @@ def test_onednn_cap_is_read_and_keys_the_machine(monkeypatch, variable, cap):
 
 def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
-    timed = []
+    timed, timings = [], []
     named_fastest = choice_module._named_fastest
 
     def counted(names, *args, **timing):
         timed.append(names)
+        timings.append(timing)
         return named_fastest(names, *args, **timing)
 
     monkeypatch.setattr(choice_module, '_named_fastest', counted)
@@ -100,29 +106,41 @@ def test_auto_times_once_per_model_and_cpu(monkeypatch, tmp_path):
     assert again.backend == first.backend
     (machine, ) = json.loads((tmp_path / 'backends.json').read_text())
     assert machine.startswith(cpu_model())
+    # Another batch size is timed anew: the fastest on one image need not
+    # be the fastest on a batch.
+    on_batch = optimize(model, inputs()[2])
+    assert len(timed) == 2 and on_batch.timings is not None
+    # one call per round there, three on one image
+    assert timings == [AUTO_TIMING, AUTO_BATCH_TIMING]
+    assert [key.split()[1] for key in json.loads(
+        (tmp_path / 'backends.json').read_text())[machine]] == [
+            '1x3x64x64', '2x3x64x64']
     # Another CPU model, or another model, is timed anew.
     monkeypatch.setattr(machine_module, 'cpu_model', lambda: 'Other CPU')
     optimize(model, x)
     optimize(small_model(stage=1), x)
-    assert len(timed) == 3
+    assert len(timed) == 4
     assert len(json.loads((tmp_path / 'backends.json').read_text())) == 2
 
 
 def test_auto_exports_openvino_s_shuffles_in_the_faster_form(choices):
     # OpenVINO ran ShuffleNetV1's plain shuffles faster on two threads and
-    # its gathers as fast or faster on one: on two, both forms are timed,
-    # the faster kept (here, as rigged, the plain one).
+    # on a batch, its gathers as fast or faster on one image on one
+    # thread: on two threads or a batch, both forms are timed, the faster
+    # kept (here, as rigged, the plain one).
     choices.winners = {frozenset(SHUFFLE_FORMS): 'plain',
                        frozenset(AUTO_BACKENDS): 'openvino'}
     timed = choices.timed
     model = SHUFFLERS['ShuffleNetV1']().eval()
     x = inputs()[1]
     threads = torch.get_num_threads()
-    # One thread takes the default form untimed.
+    # One thread takes the default form untimed at batch 1, not on a batch.
     torch.set_num_threads(1)
     try:
         assert 'plain_shuffles' not in optimize(model, x).steps
         assert timed == [sorted(AUTO_BACKENDS)]
+        assert 'plain_shuffles' in optimize(model, inputs()[2]).steps
+        assert timed[1:] == [sorted(SHUFFLE_FORMS), sorted(AUTO_BACKENDS)]
         timed.clear()
         torch.set_num_threads(2)
         first = optimize(model, x)
@@ -130,6 +148,7 @@ def test_auto_exports_openvino_s_shuffles_in_the_faster_form(choices):
         torch.set_num_threads(threads)
     assert timed == [sorted(SHUFFLE_FORMS), sorted(AUTO_BACKENDS)]
     assert first.backend == 'openvino' and 'plain_shuffles' in first.steps
+    assert first.description == 'openvino, plain shuffles'
     check(model, first)
     ops = {node.op_type
            for node in onnx.load_from_string(first.onnx).graph.node}
