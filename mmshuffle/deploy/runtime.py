@@ -126,11 +126,17 @@ class OptimizedModel:
 
     @property
     def description(self) -> str:
-        """The backend, and for an OpenVINO INT8 model the precision of its
-        float layers, e.g. ``'openvino-int8, float layers bf16'``."""
-        if self.openvino_model is None:
-            return self.backend
-        return f'{self.backend}, float layers {self.float_precision}'
+        """The backend, and what was chosen with it: for an OpenVINO INT8
+        model the precision of its float layers, e.g. ``'openvino-int8,
+        float layers bf16'``; for an export whose channel shuffles took the
+        plain form (the ``plain_shuffles`` step), ``'plain shuffles'``,
+        e.g. ``'openvino, plain shuffles'``."""
+        parts = [self.backend]
+        if self.openvino_model is not None:
+            parts.append(f'float layers {self.float_precision}')
+        if 'plain_shuffles' in self.steps:
+            parts.append('plain shuffles')
+        return ', '.join(parts)
 
     def __repr__(self) -> str:
         return (f'OptimizedModel(backend={self.backend!r}, '
