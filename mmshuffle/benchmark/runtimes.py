@@ -3,7 +3,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Dict, Sequence
 
-from torch import Tensor
+from torch import Tensor, nn
 
 from ..models.variants import Variant
 from .classifiers import torchvision_classifier, variant_classifier
@@ -34,6 +34,26 @@ def peer_name(variant: Variant) -> str:
     """
     return ('torchvision' if torchvision_classifier(variant) is not None
             else 'mmpretrain')
+
+
+def on_batch(runtimes: Dict[str, Runtime], deploy: str, model: nn.Module,
+             batch: Tensor) -> Dict[str, Runtime]:
+    """The runtimes to time on a batch: the same, but the deploy path
+    optimised on that batch, as a user who runs batches optimises it
+    (:func:`mmshuffle.deploy.optimize` chooses its backend for the input's
+    shape, batch size included).
+
+    Args:
+        runtimes (dict[str, Callable]): The runtimes built for batch 1.
+        deploy (str): The deploy path's name among them.
+        model (nn.Module): The model the deploy path runs, eval mode.
+        batch (Tensor): An ``(N, C, H, W)`` batch.
+
+    Returns:
+        dict[str, Callable]: ``runtimes`` with ``deploy`` optimised anew.
+    """
+    from mmshuffle.deploy import optimize
+    return dict(runtimes, **{deploy: optimize(model, batch)})
 
 
 def build_runtimes(variant: Variant,

@@ -1,0 +1,38 @@
+"""The benchmark's runtimes: on a batch, the deploy path is optimised on
+that batch, its backend chosen for it."""
+import json
+
+import torch
+
+from mmshuffle.benchmark.runtimes import on_batch
+from mmshuffle.deploy import OptimizedModel
+from mmshuffle.deploy.optimize import AUTO_BACKENDS, SHUFFLE_FORMS
+
+from ..helpers import build_family, randomize_norm_stats
+
+
+def test_on_a_batch_the_deploy_path_is_chosen_for_that_batch(
+        choices, tmp_path):
+    # Rigged: ONNX Runtime the faster, and the default shuffles (timed on
+    # a batch).
+    choices.winners = {frozenset(AUTO_BACKENDS): 'onnxruntime',
+                       frozenset(SHUFFLE_FORMS): 'default'}
+    model = build_family('ShuffleNetV2', widen_factor=0.5, out_indices=(0, ))
+    randomize_norm_stats(model)
+    model.eval()
+    batch = torch.randn(4, 3, 32, 32)
+    # Stand-ins for the runtimes built for batch 1.
+    runtimes = {'eager': model.forward, 'deploy': model.forward}
+    timed = on_batch(runtimes, 'deploy', model, batch)
+    # The others stay; the deploy path is optimised anew, its backend
+    # chosen on the batch and remembered under the batch's shape.
+    assert timed['eager'] is runtimes['eager']
+    assert isinstance(timed['deploy'], OptimizedModel)
+    assert timed['deploy'].backend == 'onnxruntime'
+    assert choices.timed[-1] == sorted(AUTO_BACKENDS)
+    (remembered, ) = json.loads(
+        (tmp_path / 'backends.json').read_text()).values()
+    assert [key.split()[1] for key in remembered
+            if key.startswith('ShuffleNetV2 ')] == ['4x3x32x32']
+    torch.testing.assert_close(timed['deploy'](batch)[0], model(batch)[0],
+                               atol=1e-4, rtol=0)
