@@ -91,10 +91,12 @@ SHUFFLE_FORMS: Dict[str, Tuple[str, ...]] = {
 AUTO = 'auto'
 AUTO_BACKENDS = ('onnxruntime', 'openvino', 'torchscript', 'eager')
 # Its timing: fewer rounds than a benchmark's; backends within its noise of
-# each other are as good a choice. On a batch each call is already many
-# images' work: one call per round, one untimed first.
-AUTO_TIMING = dict(rounds=7, calls=3, warmup=2)
-AUTO_BATCH_TIMING = dict(rounds=7, calls=1, warmup=1)
+# each other are as good a choice (each round's calls also follow an
+# untimed one, mmshuffle.deploy.timing). On a batch each call is already
+# many images' work: one call per round, in as many rounds as the
+# benchmark's batch timing.
+AUTO_TIMING = dict(rounds=7, calls=2, warmup=1)
+AUTO_BATCH_TIMING = dict(rounds=5, calls=1, warmup=1)
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
 DEFAULT_BACKEND = AUTO
