@@ -8,9 +8,9 @@ threads spin for a while after a call): each candidate's calls in a round
 start with one untimed call, which pays for its neighbour, and each round
 takes the candidates in a new order, so that no candidate always follows
 the same one. Without the untimed call, on two threads, ONNX Runtime and
-OpenVINO timed beside PyTorch's backends ran a fifth to a third slower
-than beside each other alone, OpenVINO the more, which turned the choice
-between them (docs/benchmarks.md).
+OpenVINO timed beside PyTorch's backends ran slower than beside each
+other alone, OpenVINO the more, which turned the choice between them
+(docs/benchmarks.md).
 """
 import functools
 import random
