@@ -68,7 +68,8 @@ choice_module = importlib.import_module('mmshuffle.deploy.backend_choice')
 
 
 class TimedChoices:
-    """Records every choice timed (its candidates' names, sorted) and, for
+    """Records every choice timed (its candidates' names, sorted, and the
+    timing asked for: ``timed``, ``timing``) and, for
     the sets of names in ``winners``, makes the named one the fastest
     without timing; other choices are timed for real.
 
@@ -79,11 +80,13 @@ class TimedChoices:
     def __init__(self, medians: Callable) -> None:
         self.real_medians = medians
         self.timed: List[List[str]] = []
+        self.timing: List[Dict[str, int]] = []
         self.winners: Dict[FrozenSet[str], str] = {}
 
     def medians(self, candidates, x, **timing) -> Dict[str, float]:
         """Stands in for ``interleaved_medians``."""
         self.timed.append(sorted(candidates))
+        self.timing.append(timing)
         winner = self.winners.get(frozenset(candidates))
         if winner is None:
             return self.real_medians(candidates, x, **timing)

@@ -220,7 +220,9 @@ def optimize(model: nn.Module,
             ``example_inputs`` and remembered
             (:mod:`mmshuffle.deploy.backend_choice`); ``'fastest'``: each
             installed backend built and timed, every call (interleaved
-            medians, at torch's thread count); or one backend:
+            medians, at torch's thread count: a benchmark's 15 rounds of
+            5 calls on one image, ``'auto'``'s rounds on a batch); or one
+            backend:
             ``'onnxruntime'``, ``'openvino'``, ``'inductor'``
             (torch.compile with frozen weights; it compiles anew, for
             tens of seconds, for each model and shape), ``'torchscript'``,
@@ -351,7 +353,9 @@ def _fastest(model: nn.Module, example: Tensor,
     def choose(prefix: str, names: Sequence[str],
                build: Callable[[str], OptimizedModel]) -> OptimizedModel:
         if not remember:
-            return fastest(names, build, example)
+            return fastest(names, build, example,
+                           **({} if example.shape[0] == 1 else
+                              AUTO_BATCH_TIMING))
         return remembered_or_fastest(prefix + key, names, build, example,
                                      **auto_timing(example))
 

@@ -10,6 +10,7 @@ import torch
 from mmshuffle.deploy import OptimizedModel, optimize
 from mmshuffle.deploy.backends import onnx_runner
 from mmshuffle.deploy.openvino_session import cpu_has_bf16
+from mmshuffle.deploy.optimize import AUTO_BATCH_TIMING
 from mmshuffle.errors import UnsupportedPrecisionError
 
 from ..tools.tiny_digits import ROOT
@@ -137,7 +138,8 @@ def test_leaves_the_model_as_it_was():
     check(model.eval(), optimized)
 
 
-def test_fastest_times_the_backends_and_keeps_the_fastest(monkeypatch):
+def test_fastest_times_the_backends_and_keeps_the_fastest(monkeypatch,
+                                                          choices):
     backends = {name: optimize_module.BACKENDS[name]
                 for name in ('eager', 'torchscript')}
     monkeypatch.setattr(optimize_module, 'BACKENDS', backends)
@@ -148,6 +150,10 @@ def test_fastest_times_the_backends_and_keeps_the_fastest(monkeypatch):
     assert optimized.backend == min(optimized.timings,
                                     key=optimized.timings.get)
     check(model, optimized)
+    # A benchmark's rounds on one image, auto's fewer on a batch (rigged).
+    choices.winners = {frozenset(backends): 'eager'}
+    assert optimize(model, inputs()[2], backend='fastest').backend == 'eager'
+    assert choices.timing == [{}, AUTO_BATCH_TIMING]
 
 
 def test_refuses_what_it_cannot_use():
