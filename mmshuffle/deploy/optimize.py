@@ -104,17 +104,14 @@ PRECISIONS = ('fp32', 'bf16')
 BF16_BACKEND = 'openvino-bf16'
 
 
-def auto_timing(example: Tensor) -> Dict[str, int]:
-    """How ``'auto'`` times its candidates on an input.
-
-    Args:
-        example (Tensor): The ``(N, C, H, W)`` input timed on.
-
-    Returns:
-        dict[str, int]: :data:`AUTO_TIMING` at batch 1, else
-        :data:`AUTO_BATCH_TIMING`.
-    """
-    return AUTO_TIMING if example.shape[0] == 1 else AUTO_BATCH_TIMING
+def _choice_timing(example: Tensor, remember: bool) -> Dict[str, int]:
+    """How ``'auto'`` (``remember``) or ``'fastest'`` times its candidates
+    on an input: on a batch :data:`AUTO_BATCH_TIMING`; at batch 1
+    :data:`AUTO_TIMING`, or for ``'fastest'`` a benchmark's rounds (the
+    defaults of :func:`~mmshuffle.deploy.timing.interleaved_medians`)."""
+    if example.shape[0] > 1:
+        return AUTO_BATCH_TIMING
+    return AUTO_TIMING if remember else {}
 
 
 def _example(example_inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -349,15 +346,14 @@ def _fastest(model: nn.Module, example: Tensor,
     same way."""
     exports: Dict[Tuple[str, ...], bytes] = {}
     key = model_key(reference_module, example)
+    timing = _choice_timing(example, remember)
 
     def choose(prefix: str, names: Sequence[str],
                build: Callable[[str], OptimizedModel]) -> OptimizedModel:
         if not remember:
-            return fastest(names, build, example,
-                           **({} if example.shape[0] == 1 else
-                              AUTO_BATCH_TIMING))
+            return fastest(names, build, example, **timing)
         return remembered_or_fastest(prefix + key, names, build, example,
-                                     **auto_timing(example))
+                                     **timing)
 
     def build_form(form: str) -> OptimizedModel:
         return _build(model, example, 'openvino',
