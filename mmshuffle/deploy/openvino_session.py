@@ -193,37 +193,26 @@ def openvino_runner(model: Union[bytes, 'openvino.Model'],
     return run
 
 
-def grouped_convolutions(model: 'openvino.Model') -> List[str]:
-    """Name the grouped convolutions of an OpenVINO model: the depthwise
-    ones and ShuffleNet V1's grouped 1x1 ones.
-
-    Args:
-        model (openvino.Model): The model.
-
-    Returns:
-        list[str]: Their friendly names, in the model's order.
-    """
-    return [op.get_friendly_name() for op in model.get_ordered_ops()
-            if op.get_type_name() == 'GroupConvolution']
-
-
 def quantize_with_nncf(model: bytes,
                        calibration: Sequence[Tensor]) -> 'openvino.Model':
     """Quantise an ONNX model to INT8 with NNCF's post-training
     quantisation for OpenVINO (its defaults: symmetric INT8 weights per
-    channel, activations per tensor, min-max ranges on the images given),
-    the grouped convolutions left float (:func:`grouped_convolutions`).
+    channel, activations per tensor, min-max ranges on the images given):
+    every convolution and matrix product, the grouped ones (depthwise,
+    ShuffleNet V1's grouped 1x1) too.
 
-    A depthwise convolution does few multiply-adds per value it reads, so
-    INT8 speeds it up little, and the CPU plugin ran the INT8 ones slower
-    than float ones in bf16 or fp32 (docs/benchmarks.md); they are also the
-    layers that lose the most accuracy in INT8 (Sheng et al. 2018, "A
-    Quantization-Friendly Separable Convolution for MobileNets", arXiv
-    1803.08607). ShuffleNet V1's grouped 1x1 convolutions in INT8 gave
-    wrong outputs (a trained ShuffleNetV1 predicted one class for every
-    image; docs/deployment.md). Its float layers run in fp32 or bf16
-    (:func:`openvino_runner`'s ``precision``), whichever is the faster on
-    the CPU (:func:`mmshuffle.deploy.quantize` times both).
+    The ONNX model is converted with ``openvino.convert_model``, which folds
+    constant subgraphs: a grouped convolution's weights reach OpenVINO
+    through a reshape (ONNX's ``(C_out, C_in / groups, kH, kW)`` to its
+    ``(groups, C_out / groups, C_in / groups, kH, kW)``), and with the
+    reshape left in the graph (``Core.read_model``) NNCF put its weight
+    quantiser after it, where the CPU plugin did not take it as INT8
+    weights: it ran those convolutions in float on fake-quantised inputs,
+    slower than float ones (docs/deployment.md). The other float layers
+    (the input's quantisation, ShuffleNet V2's concatenations, the pooling)
+    run in fp32 or bf16 (:func:`openvino_runner`'s ``precision``),
+    whichever is the faster on the CPU (:func:`mmshuffle.deploy.quantize`
+    times both).
 
     Args:
         model (bytes): The serialised fp32 ONNX model.
@@ -246,7 +235,7 @@ def quantize_with_nncf(model: bytes,
         raise ImportError('OpenVINO INT8 needs NNCF: pip install nncf (or '
                           'pip install "mmshuffle[openvino]")') from error
     import openvino as ov
-    fp32 = ov.Core().read_model(model)
+    fp32 = ov.convert_model(io.BytesIO(model))
     batches = [batch.numpy() for batch in calibration]
     # NNCF draws progress bars on stdout, which the tools' output is.
     with warnings.catch_warnings(), contextlib.redirect_stdout(
@@ -256,9 +245,7 @@ def quantize_with_nncf(model: bytes,
         return nncf.quantize(
             fp32,
             nncf.Dataset(batches),
-            subset_size=len(batches),
-            ignored_scope=nncf.IgnoredScope(
-                names=grouped_convolutions(fp32)))
+            subset_size=len(batches))
 
 
 def save_openvino_model(model: Union[bytes, 'openvino.Model'], path: Path,

@@ -10,12 +10,10 @@ calibrated on the given images, two ways:
   convolutions and matrix products in QDQ format, weights signed and per
   output channel, activations unsigned and per tensor, min-max ranges;
 - NNCF's post-training quantisation for OpenVINO
-  (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): INT8
-  but for the grouped convolutions, which stay float; where the CPU has
-  bf16 units, its float layers run in fp32 or bf16, whichever ran faster
-  on this model here (timed once and remembered, as below: bf16 was the
-  faster with AMX and on a CPU with AVX-512 BF16, the slower on a CPU
-  capped at AVX-512 BF16, docs/benchmarks.md); its
+  (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): every
+  convolution INT8, the depthwise and grouped ones too; where the CPU has
+  bf16 units, the layers left float run in fp32 or bf16, whichever ran
+  faster on this model here (timed once and remembered, as below); its
   export also folds ShuffleNet V2's channel shuffles into the weights
   (``fold_shuffles``, as OpenVINO's bf16 model does).
 
