@@ -25,7 +25,8 @@ faster (:data:`DEFAULT_STEPS`):
   shuffles (:mod:`mmshuffle.deploy.fold_shuffles`).
 - ``plain_shuffles``: OpenVINO at fp32 on more than one thread or on
   batches, where ``'auto'`` or ``'fastest'`` timed it faster on the model
-  (:data:`SHUFFLE_FORMS`): the channel shuffles exported as OpenVINO's
+  (:data:`SHUFFLE_FORMS`, :func:`times_shuffle_forms`; OpenVINO's INT8
+  model the same way): the channel shuffles exported as OpenVINO's
   ``ShuffleChannels`` rather than as a ``Gather`` (V1) or a stack (V2).
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
@@ -81,7 +82,8 @@ LOW_PRECISION_STEPS = (*DEFAULT_STEPS['openvino'], 'fold_shuffles')
 # ran V1's plain form faster on two threads of both machines measured and
 # at batch 32 on one; on one thread at batch 1 the gather as fast or
 # faster, so that case takes the default untimed, without a second export
-# (docs/benchmarks.md).
+# (docs/benchmarks.md). OpenVINO's INT8 model of ShuffleNetV1 the same way
+# (docs/deployment.md).
 SHUFFLE_FORMS: Dict[str, Tuple[str, ...]] = {
     'default': (),
     'plain': ('plain_shuffles', ),
@@ -112,6 +114,26 @@ def _choice_timing(example: Tensor, remember: bool) -> Dict[str, int]:
     if example.shape[0] > 1:
         return AUTO_BATCH_TIMING
     return AUTO_TIMING if remember else {}
+
+
+def times_shuffle_forms(module: nn.Module, example: Tensor) -> bool:
+    """Whether ``'auto'`` times an OpenVINO model in both
+    :data:`SHUFFLE_FORMS` (fp32, and INT8 in
+    :func:`~mmshuffle.deploy.quantize`): where it has channel shuffles
+    (:func:`~mmshuffle.deploy.steps.has_channel_shuffles`) and runs on
+    more than one thread or on a batch; one image on one thread takes the
+    default form untimed.
+
+    Args:
+        module (nn.Module): The model, prepared with the steps of its
+            export but the form's.
+        example (Tensor): The ``(N, C, H, W)`` input it is chosen for.
+
+    Returns:
+        bool: True where both forms are built and timed.
+    """
+    return ((torch.get_num_threads() > 1 or example.shape[0] > 1)
+            and has_channel_shuffles(module))
 
 
 def _example(example_inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -362,8 +384,7 @@ def _fastest(model: nn.Module, example: Tensor,
 
     def build(name: str) -> OptimizedModel:
         if (name != 'openvino' or steps is not None
-                or (torch.get_num_threads() == 1 and example.shape[0] == 1)
-                or not has_channel_shuffles(reference_module)):
+                or not times_shuffle_forms(reference_module, example)):
             return _build(model, example, name, steps, tuple_output, exports)
         chosen = choose('OpenVINO shuffles ', tuple(SHUFFLE_FORMS),
                         build_form)

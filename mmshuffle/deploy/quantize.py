@@ -15,7 +15,10 @@ calibrated on the given images, two ways:
   bf16 units, the layers left float run in fp32 or bf16, whichever ran
   faster on this model here (timed once and remembered, as below); its
   export also folds ShuffleNet V2's channel shuffles into the weights
-  (``fold_shuffles``, as OpenVINO's bf16 model does).
+  (``fold_shuffles``, as OpenVINO's bf16 model does), and those that stay
+  (ShuffleNet V1's) take the faster of their two forms on more than one
+  thread, as ``optimize``'s fp32 OpenVINO model does
+  (:func:`~mmshuffle.deploy.optimize.times_shuffle_forms`).
 
 By default (``backend='auto'``) both are built and timed on the first
 calibration image the first time, and the faster is kept and remembered
@@ -45,7 +48,14 @@ from .openvino_session import (
     openvino_runner,
     quantize_with_nncf,
 )
-from .optimize import AUTO, AUTO_TIMING, DEFAULT_STEPS, LOW_PRECISION_STEPS
+from .optimize import (
+    AUTO,
+    AUTO_TIMING,
+    DEFAULT_STEPS,
+    LOW_PRECISION_STEPS,
+    SHUFFLE_FORMS,
+    times_shuffle_forms,
+)
 from .runtime import OptimizedModel, inference_module
 from .steps import prepare
 
@@ -245,29 +255,45 @@ def quantize(model: nn.Module,
     if fp32_onnx is not None:
         exports[_int8_steps('onnxruntime', steps)] = fp32_onnx
 
-    def build(name: str) -> OptimizedModel:
-        taken = _int8_steps(name, steps)
+    def export(taken: Tuple[str, ...]) -> bytes:
         if taken not in exports:
             exports[taken] = _fp32_export(model, batches[0], taken)
-        if name == 'onnxruntime':
-            int8 = quantize_to_onnx(model, batches, taken, reduce_range,
-                                    exports[taken])
-            return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
-                                  taken, False, tuple_output, onnx=int8)
-        nncf_int8 = quantize_with_nncf(exports[taken], batches)
+        return exports[taken]
+
+    def build_openvino(taken: Tuple[str, ...]) -> OptimizedModel:
+        nncf_int8 = quantize_with_nncf(export(taken), batches)
 
         def compiled(precision: str) -> OptimizedModel:
             return OptimizedModel(openvino_runner(nncf_int8, precision),
-                                  INT8_BACKENDS[name], taken, False,
+                                  INT8_BACKENDS['openvino'], taken, False,
                                   tuple_output, openvino_model=nncf_int8,
                                   float_precision=precision)
 
         if not cpu_has_bf16():
             return compiled('fp32')
-        chosen = remembered_or_fastest('INT8 float layers ' + key,
-                                       tuple(PRECISIONS), compiled, example,
-                                       **AUTO_TIMING)
+        chosen = remembered_or_fastest(
+            f'INT8 float layers {"+".join(taken)} ' + key, tuple(PRECISIONS),
+            compiled, example, **AUTO_TIMING)
         chosen.timings = None  # the precisions', not the backends'
+        return chosen
+
+    def build_form(form: str) -> OptimizedModel:
+        return build_openvino((*INT8_STEPS['openvino'], *SHUFFLE_FORMS[form]))
+
+    def build(name: str) -> OptimizedModel:
+        taken = _int8_steps(name, steps)
+        if name == 'onnxruntime':
+            int8 = quantize_to_onnx(model, batches, taken, reduce_range,
+                                    export(taken))
+            return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
+                                  taken, False, tuple_output, onnx=int8)
+        if steps is not None or not times_shuffle_forms(
+                prepare(model, taken), example):
+            return build_openvino(taken)
+        chosen = remembered_or_fastest('INT8 OpenVINO shuffles ' + key,
+                                       tuple(SHUFFLE_FORMS), build_form,
+                                       example, **AUTO_TIMING)
+        chosen.timings = None  # the forms', not the backends'
         return chosen
 
     if backend != AUTO:

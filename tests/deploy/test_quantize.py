@@ -11,6 +11,7 @@ from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
 from mmshuffle.deploy.openvino_session import cpu_has_bf16, openvino_cap
+from mmshuffle.deploy.optimize import SHUFFLE_FORMS
 
 from .models import (
     BUILDERS,
@@ -163,6 +164,35 @@ def test_openvino_int8_follows_the_classifier(quantized):
     error = (int8(batch) - expected).abs().mean() / expected.abs().mean()
     assert error < 0.1, f'mean relative error {error:.3f}'
     assert (int8(batch).argmax(1) == expected.argmax(1)).float().mean() >= 0.8
+
+
+def test_openvino_int8_takes_the_faster_shuffle_form_on_threads(choices):
+    # As the fp32 model: on more than one thread OpenVINO's INT8 model of
+    # a network with channel shuffles is made in both forms, the faster
+    # kept (here, as rigged, the plain one); one image on one thread takes
+    # the default form untimed, and a network without shuffles has none.
+    choices.winners = {frozenset(SHUFFLE_FORMS): 'plain',
+                       frozenset({'fp32', 'bf16'}): 'fp32'}
+    timed = choices.timed
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        one = quantize(build_eval_model('ShuffleNetV1'), calibration(1),
+                       backend='openvino')
+        assert sorted(SHUFFLE_FORMS) not in timed
+        torch.set_num_threads(2)
+        two = quantize(build_eval_model('ShuffleNetV1'), calibration(1),
+                       backend='openvino')
+        assert timed.count(sorted(SHUFFLE_FORMS)) == 1
+        without = quantize(build_eval_model('MobileNetV2'), calibration(1),
+                           backend='openvino')
+        assert timed.count(sorted(SHUFFLE_FORMS)) == 1
+    finally:
+        torch.set_num_threads(threads)
+    assert 'plain_shuffles' not in one.steps + without.steps
+    assert 'plain_shuffles' in two.steps
+    assert two.description.endswith(', plain shuffles')
+    assert two.backend == 'openvino-int8'
 
 
 def test_auto_keeps_the_faster_int8_and_remembers_it(choices):
