@@ -216,7 +216,9 @@ def quantize(model: nn.Module,
         steps (Sequence[str], optional): Steps of
             :data:`~mmshuffle.deploy.STEPS` taken before the export.
             Defaults to None, meaning each runtime's entry in
-            :data:`INT8_STEPS`.
+            :data:`INT8_STEPS` (OpenVINO's plus the faster of
+            :data:`~mmshuffle.deploy.optimize.SHUFFLE_FORMS` where
+            :func:`~mmshuffle.deploy.optimize.times_shuffle_forms`).
         reduce_range (bool): See :func:`quantize_to_onnx` (ONNX Runtime).
         fp32_onnx (bytes, optional): See :func:`quantize_to_onnx`; with
             ``steps`` left at None, only ONNX Runtime's INT8 model is made
