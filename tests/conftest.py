@@ -1,7 +1,7 @@
 """Test set-up shared by every test."""
 import importlib
 import os
-from typing import Callable, Dict, FrozenSet, List
+from typing import Callable, Dict, FrozenSet, Iterator, List
 
 import pytest
 import torch
@@ -94,12 +94,18 @@ class TimedChoices:
 
 
 @pytest.fixture
-def choices(monkeypatch, tmp_path) -> TimedChoices:
-    """The choices made in the test, in a cache of its own."""
+def choices(monkeypatch, tmp_path) -> Iterator[TimedChoices]:
+    """The choices made in the test, in a cache of its own, with torch on
+    one thread: what is timed depends on the thread count (OpenVINO's
+    shuffle forms on more than one), and a test run without workers has
+    a thread per core. A test that wants more sets them."""
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     timed = TimedChoices(choice_module.interleaved_medians)
     monkeypatch.setattr(choice_module, 'interleaved_medians', timed.medians)
-    return timed
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield timed
+    torch.set_num_threads(threads)
 
 
 # The digits and a model trained on them, made once per test run, for the

@@ -2,7 +2,7 @@
 errors for bad calibration data."""
 import importlib
 import io
-from typing import Callable, Dict, NamedTuple
+from typing import Callable, Dict, NamedTuple, Tuple
 
 import onnx
 import pytest
@@ -11,7 +11,8 @@ from torch import nn
 
 from mmshuffle.deploy import INT8_BACKEND, INT8_BACKENDS, quantize
 from mmshuffle.deploy.openvino_session import cpu_has_bf16, openvino_cap
-from mmshuffle.deploy.optimize import SHUFFLE_FORMS
+from mmshuffle.deploy.optimize import SHUFFLE_FORMS, times_shuffle_forms
+from mmshuffle.deploy.steps import prepare
 
 from .models import (
     BUILDERS,
@@ -136,12 +137,32 @@ def convolution_precisions(model) -> Dict[str, int]:
     return precisions
 
 
-@pytest.mark.parametrize('name', list(BUILDERS))
-def test_openvino_int8_runs_every_convolution_in_int8(name):
+# The models quantised with OpenVINO: ShuffleNetV1's grouped 1x1 and
+# depthwise convolutions, MobileNetV2's depthwise ones, and the classifier
+# (a ShuffleNetV2 backbone, its shuffles folded).
+OPENVINO_MODELS = ('ShuffleNetV1', 'MobileNetV2', 'ImageClassifier')
+
+
+@pytest.fixture(scope='module')
+def openvino_int8() -> Dict[str, Tuple[nn.Module, Callable]]:
+    """Each of :data:`OPENVINO_MODELS` and its OpenVINO INT8, made on one
+    thread (the default shuffle form)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return {name: (model, quantize(model, calibration(batches=4),
+                                       backend='openvino'))
+                for name, model in ((name, build_eval_model(name))
+                                    for name in OPENVINO_MODELS)}
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize('name', OPENVINO_MODELS)
+def test_openvino_int8_runs_every_convolution_in_int8(name, openvino_int8):
     # The depthwise convolutions and ShuffleNetV1's grouped 1x1 ones too:
     # with their weights' reshape left in the graph, they ran in float.
-    model = build_eval_model(name)
-    int8 = quantize(model, calibration(), backend='openvino')
+    model, int8 = openvino_int8[name]
     precisions = convolution_precisions(int8.openvino_model)
     assert set(precisions) <= {'u8', 'i8'}, precisions
     grouped = sum(isinstance(m, nn.Conv2d) and m.groups > 1
@@ -149,9 +170,8 @@ def test_openvino_int8_runs_every_convolution_in_int8(name):
     assert sum(precisions.values()) > grouped > 0
 
 
-def test_openvino_int8_follows_the_classifier(quantized):
-    model = quantized['ImageClassifier'].model.eval()
-    int8 = quantize(model, calibration(batches=4), backend='openvino')
+def test_openvino_int8_follows_the_classifier(openvino_int8):
+    model, int8 = openvino_int8['ImageClassifier']
     assert int8.backend == 'openvino-int8' and int8.onnx is None
     # Its export folds ShuffleNetV2's channel shuffles.
     assert 'fold_shuffles' in int8.steps
@@ -170,26 +190,21 @@ def test_openvino_int8_takes_the_faster_shuffle_form_on_threads(choices):
     # As the fp32 model: on more than one thread OpenVINO's INT8 model of
     # a network with channel shuffles is made in both forms, the faster
     # kept (here, as rigged, the plain one); one image on one thread takes
-    # the default form untimed, and a network without shuffles has none.
+    # the default form untimed (as the openvino_int8 fixture's did), and a
+    # network without shuffles has none.
     choices.winners = {frozenset(SHUFFLE_FORMS): 'plain',
                        frozenset({'fp32', 'bf16'}): 'fp32'}
-    timed = choices.timed
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        one = quantize(build_eval_model('ShuffleNetV1'), calibration(1),
-                       backend='openvino')
-        assert sorted(SHUFFLE_FORMS) not in timed
-        torch.set_num_threads(2)
-        two = quantize(build_eval_model('ShuffleNetV1'), calibration(1),
-                       backend='openvino')
-        assert timed.count(sorted(SHUFFLE_FORMS)) == 1
-        without = quantize(build_eval_model('MobileNetV2'), calibration(1),
-                           backend='openvino')
-        assert timed.count(sorted(SHUFFLE_FORMS)) == 1
-    finally:
-        torch.set_num_threads(threads)
-    assert 'plain_shuffles' not in one.steps + without.steps
+    image = calibration(1)[0][:1]
+    shufflenet_v1 = build_eval_model('ShuffleNetV1')
+    openvino_steps = quantize_module.INT8_STEPS['openvino']
+    shuffles = prepare(shufflenet_v1, openvino_steps)
+    assert not times_shuffle_forms(shuffles, image)
+    torch.set_num_threads(2)  # the choices fixture sets it back
+    assert times_shuffle_forms(shuffles, image)
+    assert not times_shuffle_forms(
+        prepare(build_eval_model('MobileNetV2'), openvino_steps), image)
+    two = quantize(shufflenet_v1, calibration(1), backend='openvino')
+    assert choices.timed.count(sorted(SHUFFLE_FORMS)) == 1
     assert 'plain_shuffles' in two.steps
     assert two.description.endswith(', plain shuffles')
     assert two.backend == 'openvino-int8'
