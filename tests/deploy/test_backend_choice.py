@@ -137,19 +137,15 @@ def test_auto_exports_openvino_s_shuffles_in_the_faster_form(
     timed = choices.timed
     model = SHUFFLERS['ShuffleNetV1']().eval()
     x = inputs()[1]
-    threads = torch.get_num_threads()
-    # One thread takes the default form untimed at batch 1, not on a batch.
-    torch.set_num_threads(1)
-    try:
-        assert 'plain_shuffles' not in optimize(model, x).steps
-        assert timed == [list(backends)]
-        assert 'plain_shuffles' in optimize(model, inputs()[2]).steps
-        assert timed[1:] == [sorted(SHUFFLE_FORMS), list(backends)]
-        timed.clear()
-        torch.set_num_threads(2)
-        first = optimize(model, x)
-    finally:
-        torch.set_num_threads(threads)
+    # One thread (the choices fixture's) takes the default form untimed at
+    # batch 1, not on a batch.
+    assert 'plain_shuffles' not in optimize(model, x).steps
+    assert timed == [list(backends)]
+    assert 'plain_shuffles' in optimize(model, inputs()[2]).steps
+    assert timed[1:] == [sorted(SHUFFLE_FORMS), list(backends)]
+    timed.clear()
+    torch.set_num_threads(2)  # the choices fixture sets it back
+    first = optimize(model, x)
     assert timed == [sorted(SHUFFLE_FORMS), list(backends)]
     assert first.backend == 'openvino' and 'plain_shuffles' in first.steps
     assert first.description == 'openvino, plain shuffles'
@@ -158,11 +154,7 @@ def test_auto_exports_openvino_s_shuffles_in_the_faster_form(
            for node in onnx.load_from_string(first.onnx).graph.node}
     assert 'Transpose' in ops and 'Gather' not in ops, ops
     # Remembered with the backend, for two threads.
-    torch.set_num_threads(2)
-    try:
-        again = optimize(model, x)
-    finally:
-        torch.set_num_threads(threads)
+    again = optimize(model, x)
     assert len(timed) == 2 and again.steps == first.steps
 
 
