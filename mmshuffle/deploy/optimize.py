@@ -59,7 +59,7 @@ from .detector import COMPARED_SCORE, DetectorGraph, match_detections
 from .machine import cpu_model, isa_flags, onednn_cap_setting
 from .onnx_session import export_onnx
 from .openvino_session import cpu_has_bf16, openvino_runner
-from .runtime import OptimizedModel, Outputs, inference_module
+from .runtime import OptimizedModel, Outputs, as_tuple, inference_module
 from .steps import check_steps, has_channel_shuffles, prepare
 
 # The steps each backend takes by default: those that made it faster (or
@@ -99,6 +99,12 @@ AUTO_BACKENDS = ('onnxruntime', 'openvino', 'torchscript', 'eager')
 # benchmark's batch timing.
 AUTO_TIMING = dict(rounds=7, calls=2, warmup=1)
 AUTO_BATCH_TIMING = dict(rounds=5, calls=1, warmup=1)
+# On a batch, 'auto' and 'fastest' also time these backends running it in
+# chunks (:func:`chunk_sizes`): a chunk's activations stay in the CPU's
+# caches, where a batch of 32's do not: both ran batches of 32 faster so
+# (docs/deployment.md). The PyTorch backends are slower on batches by more
+# than chunks gain.
+CHUNKED_BACKENDS = ('onnxruntime', 'openvino')
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
 DEFAULT_BACKEND = AUTO
@@ -114,6 +120,24 @@ def _choice_timing(example: Tensor, remember: bool) -> Dict[str, int]:
     if example.shape[0] > 1:
         return AUTO_BATCH_TIMING
     return AUTO_TIMING if remember else {}
+
+
+def chunk_sizes(batch: int) -> Tuple[int, ...]:
+    """The chunk sizes ``'auto'`` and ``'fastest'`` time on a batch: the
+    powers of two from 2 below the batch size.
+
+    Args:
+        batch (int): The batch size.
+
+    Returns:
+        tuple[int]: E.g. ``(2, 4, 8, 16)`` for 32; none for 2.
+    """
+    sizes = []
+    size = 2
+    while size < batch:
+        sizes.append(size)
+        size *= 2
+    return tuple(sizes)
 
 
 def times_shuffle_forms(module: nn.Module, example: Tensor) -> bool:
@@ -155,10 +179,6 @@ def _example(example_inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:
     return example.detach()
 
 
-def _as_tuple(outputs: Outputs) -> Tuple[Tensor, ...]:
-    return (outputs, ) if isinstance(outputs, Tensor) else tuple(outputs)
-
-
 def max_abs_diff(actual: Outputs, expected: Outputs) -> float:
     """The largest absolute difference between two sets of outputs.
 
@@ -172,7 +192,7 @@ def max_abs_diff(actual: Outputs, expected: Outputs) -> float:
     Raises:
         ValueError: If the number or shapes of the outputs differ.
     """
-    actual, expected = _as_tuple(actual), _as_tuple(expected)
+    actual, expected = as_tuple(actual), as_tuple(expected)
     shapes = [tuple(t.shape) for t in actual]
     if shapes != [tuple(t.shape) for t in expected]:
         raise ValueError(f'outputs of shapes {shapes} where '
@@ -306,17 +326,20 @@ def optimize(model: nn.Module,
                     isinstance(reference_module, DetectorGraph))
         return optimized
     if backend in (AUTO, FASTEST):
+        chunkable = (not isinstance(reference_module, DetectorGraph)
+                     and all(t.dim() > 0 and len(t) == len(example)
+                             for t in as_tuple(expected)))
         optimized = _fastest(
             model, example, steps, tuple_output, reference_module,
             AUTO_BACKENDS if backend == AUTO else tuple(BACKENDS),
-            remember=backend == AUTO)
+            remember=backend == AUTO, chunkable=chunkable)
     else:
         optimized = _build(model, example, backend, steps, tuple_output)
     if isinstance(reference_module, DetectorGraph):
         _check_detections(optimized, example, expected)
         return optimized
     diff = max_abs_diff(optimized(example), expected)
-    scale = max(1.0, max(t.abs().max().item() for t in _as_tuple(expected)))
+    scale = max(1.0, max(t.abs().max().item() for t in as_tuple(expected)))
     if not diff <= atol * scale:
         raise RuntimeError(
             f'optimize: the {optimized.backend} backend with steps '
@@ -331,9 +354,9 @@ def _check_bf16(optimized: OptimizedModel, example: Tensor,
     """Check that the bf16 model gives finite outputs, of the model's
     shapes where they are fixed (a detector's box count varies); its
     accuracy is for the caller to check on data, as the tools do."""
-    actual = _as_tuple(optimized(example))
+    actual = as_tuple(optimized(example))
     shapes = [tuple(t.shape) for t in actual]
-    expected_shapes = [tuple(t.shape) for t in _as_tuple(expected)]
+    expected_shapes = [tuple(t.shape) for t in as_tuple(expected)]
     if not detector and shapes != expected_shapes:
         raise RuntimeError(f'optimize: the bf16 model gives outputs of '
                            f'shapes {shapes}, the model {expected_shapes}')
@@ -358,14 +381,17 @@ def _check_detections(optimized: OptimizedModel, example: Tensor,
 def _fastest(model: nn.Module, example: Tensor,
              steps: Optional[Sequence[str]], tuple_output: bool,
              reference_module: nn.Module, backends: Sequence[str],
-             remember: bool) -> OptimizedModel:
+             remember: bool, chunkable: bool) -> OptimizedModel:
     """The fastest of ``backends`` that are installed (the ONNX ones built
     on one export), timed here; with ``remember``, the one remembered for
     this model on this machine, or the fastest, timed once and remembered
     (:mod:`mmshuffle.deploy.backend_choice`). With the default steps, on
     more than one thread or on a batch, OpenVINO's export of a model with
     channel shuffles takes the faster of :data:`SHUFFLE_FORMS`, chosen the
-    same way."""
+    same way. Where the model is ``chunkable`` (its outputs lead with the
+    batch), :data:`CHUNKED_BACKENDS` are also timed running the batch in
+    chunks of each of :func:`chunk_sizes` (e.g. ``'openvino in chunks of
+    4'``), on the backend built for the whole batch."""
     exports: Dict[Tuple[str, ...], bytes] = {}
     key = model_key(reference_module, example)
     timing = _choice_timing(example, remember)
@@ -382,7 +408,7 @@ def _fastest(model: nn.Module, example: Tensor,
                       (*DEFAULT_STEPS['openvino'], *SHUFFLE_FORMS[form]),
                       tuple_output, exports)
 
-    def build(name: str) -> OptimizedModel:
+    def build_backend(name: str) -> OptimizedModel:
         if (name != 'openvino' or steps is not None
                 or not times_shuffle_forms(reference_module, example)):
             return _build(model, example, name, steps, tuple_output, exports)
@@ -391,7 +417,23 @@ def _fastest(model: nn.Module, example: Tensor,
         chosen.timings = None  # the forms', not the backends'
         return chosen
 
-    return choose('', backends, build)
+    # Each candidate by name: its backend and chunk size.
+    candidates: Dict[str, Tuple[str, Optional[int]]] = {
+        name: (name, None) for name in backends}
+    if chunkable:
+        candidates.update({
+            f'{name} in chunks of {size}': (name, size)
+            for name in backends if name in CHUNKED_BACKENDS
+            for size in chunk_sizes(len(example))})
+    built: Dict[str, OptimizedModel] = {}
+
+    def build(candidate: str) -> OptimizedModel:
+        name, chunk_size = candidates[candidate]
+        if name not in built:
+            built[name] = build_backend(name)
+        return built[name].in_chunks(chunk_size)
+
+    return choose('', tuple(candidates), build)
 
 
 def require_bf16() -> None:

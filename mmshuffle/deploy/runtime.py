@@ -1,11 +1,24 @@
 """What :func:`mmshuffle.deploy.optimize` wraps and what it returns."""
-from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+import copy
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
 Outputs = Union[Tensor, Tuple[Tensor, ...]]
+
+
+def as_tuple(outputs: Union[Outputs, List[Tensor]]) -> Tuple[Tensor, ...]:
+    """A model's or a runner's outputs as a tuple of tensors.
+
+    Args:
+        outputs (Tensor | Sequence[Tensor]): One tensor, or several.
+
+    Returns:
+        tuple[Tensor]: The tensors.
+    """
+    return (outputs, ) if isinstance(outputs, Tensor) else tuple(outputs)
 
 
 class TensorForward(nn.Module):
@@ -61,8 +74,9 @@ class OptimizedModel:
     returns it.
 
     It converts the input to the layout the backend was built for, runs
-    the backend without autograd and returns what the model returns: a
-    tensor for a classifier, a tuple of tensors for a backbone.
+    the backend without autograd (a batch in chunks of ``chunk_size``
+    images where one is set) and returns what the model returns: a tensor
+    for a classifier, a tuple of tensors for a backbone.
 
     Args:
         runner (Callable): The backend's callable.
@@ -83,6 +97,12 @@ class OptimizedModel:
             ``'fp32'``, or ``'bf16'`` (the bf16 path, and an OpenVINO INT8
             model whose float layers ran faster in bf16). Defaults to
             ``'fp32'``.
+        chunk_size (int, optional): Run a larger batch as chunks of this
+            many images, one after the other, and concatenate their outputs
+            along the batch dimension (the outputs must all lead with it):
+            a chunk's activations stay in the CPU's caches, where a whole
+            batch's do not (docs/deployment.md). Defaults to None: the
+            batch in one call.
     """
 
     def __init__(self,
@@ -94,7 +114,8 @@ class OptimizedModel:
                  timings: Optional[Dict[str, float]] = None,
                  onnx: Optional[bytes] = None,
                  openvino_model: Optional[object] = None,
-                 float_precision: str = 'fp32') -> None:
+                 float_precision: str = 'fp32',
+                 chunk_size: Optional[int] = None) -> None:
         self.runner = runner
         self.backend = backend
         self.steps = tuple(steps)
@@ -104,6 +125,7 @@ class OptimizedModel:
         self.onnx = onnx
         self.openvino_model = openvino_model
         self.float_precision = float_precision
+        self.chunk_size = chunk_size
 
     def __call__(self, x: Tensor) -> Outputs:
         """Run the optimised model.
@@ -118,11 +140,33 @@ class OptimizedModel:
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         with torch.no_grad():
-            outputs = self.runner(x)
-        if isinstance(outputs, Tensor):
-            outputs = (outputs, )
-        outputs = tuple(outputs)
+            if self.chunk_size is None or len(x) <= self.chunk_size:
+                outputs = as_tuple(self.runner(x))
+            else:
+                chunks = [as_tuple(self.runner(chunk))
+                          for chunk in x.split(self.chunk_size)]
+                outputs = tuple(torch.cat(parts) for parts in zip(*chunks))
         return outputs if self.tuple_output else outputs[0]
+
+    def in_chunks(self, chunk_size: Optional[int]) -> 'OptimizedModel':
+        """The same model, running batches in chunks of ``chunk_size``
+        images (None: whole), sharing this one's runner.
+
+        Args:
+            chunk_size (int, optional): See the class's ``chunk_size``.
+
+        Returns:
+            OptimizedModel: A new one; this one is not changed.
+
+        Raises:
+            ValueError: If ``chunk_size`` is below 1.
+        """
+        if chunk_size is not None and chunk_size < 1:
+            raise ValueError(
+                f'chunk_size must be at least 1, got {chunk_size}')
+        chunked = copy.copy(self)
+        chunked.chunk_size = chunk_size
+        return chunked
 
     @property
     def description(self) -> str:
@@ -130,14 +174,19 @@ class OptimizedModel:
         model the precision of its float layers, e.g. ``'openvino-int8,
         float layers bf16'``; for an export whose channel shuffles took the
         plain form (the ``plain_shuffles`` step), ``'plain shuffles'``,
-        e.g. ``'openvino, plain shuffles'``."""
+        e.g. ``'openvino, plain shuffles'``; where batches run in chunks,
+        their size, e.g. ``'onnxruntime, chunks of 4'``."""
         parts = [self.backend]
         if self.openvino_model is not None:
             parts.append(f'float layers {self.float_precision}')
         if 'plain_shuffles' in self.steps:
             parts.append('plain shuffles')
+        if self.chunk_size is not None:
+            parts.append(f'chunks of {self.chunk_size}')
         return ', '.join(parts)
 
     def __repr__(self) -> str:
+        chunks = ('' if self.chunk_size is None else
+                  f', chunk_size={self.chunk_size}')
         return (f'OptimizedModel(backend={self.backend!r}, '
-                f'steps={self.steps!r})')
+                f'steps={self.steps!r}{chunks})')

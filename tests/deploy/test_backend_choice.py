@@ -1,5 +1,6 @@
-"""backend='auto': the fastest backend, timed once per model and machine,
-remembered by CPU model; and the machine's key, oneDNN's cap in it."""
+"""backend='auto': the fastest backend (on a batch, whole or in chunks),
+timed once per model and machine, remembered by CPU model; and the
+machine's key, oneDNN's cap in it."""
 import importlib
 import json
 import sys
@@ -24,9 +25,17 @@ from mmshuffle.deploy.optimize import (
     AUTO_BATCH_TIMING,
     AUTO_TIMING,
     SHUFFLE_FORMS,
+    chunk_sizes,
 )
 
-from .models import SHUFFLERS, check, inputs, small_model
+from .models import (
+    SHUFFLERS,
+    assert_outputs_close,
+    check,
+    inputs,
+    reference,
+    small_model,
+)
 
 # The modules (the package's functions of the same names hide the last).
 choice_module = importlib.import_module('mmshuffle.deploy.backend_choice')
@@ -193,3 +202,31 @@ def test_auto_works_without_openvino(monkeypatch, tmp_path):
         torch.set_num_threads(threads)
     assert set(optimized.timings) == set(AUTO_BACKENDS) - {'openvino'}
     check(model, optimized)
+
+
+def test_auto_times_the_onnx_backends_in_chunks_of_a_batch(choices,
+                                                           monkeypatch):
+    # A chunk's activations stay in the caches, a batch's need not: on a
+    # batch, ONNX Runtime and OpenVINO are also timed in chunks of each
+    # power of two below its size, and the fastest kept.
+    assert chunk_sizes(32) == (2, 4, 8, 16) and chunk_sizes(2) == ()
+    backends = ('onnxruntime', 'openvino', 'eager')
+    monkeypatch.setattr(optimize_module, 'AUTO_BACKENDS', backends)
+    names = {*backends, 'onnxruntime in chunks of 2',
+             'openvino in chunks of 2'}
+    choices.winners = {frozenset(SHUFFLE_FORMS): 'default',
+                       frozenset(names): 'openvino in chunks of 2'}
+    model = small_model()
+    x = torch.randn(4, 3, 64, 64)
+    chosen = optimize(model, x)
+    assert choices.timed == [sorted(SHUFFLE_FORMS), sorted(names)]
+    assert chosen.backend == 'openvino' and chosen.chunk_size == 2
+    assert chosen.description == 'openvino, chunks of 2'
+    seen = []
+    runner = chosen.runner
+    chosen.runner = lambda batch: seen.append(len(batch)) or runner(batch)
+    assert_outputs_close(chosen(x), reference(model, x))
+    assert seen == [2, 2]
+    # Remembered with its chunk size.
+    again = optimize(model, x)
+    assert len(choices.timed) == 2 and again.chunk_size == 2
