@@ -29,6 +29,10 @@ faster (:data:`DEFAULT_STEPS`):
   model the same way): the channel shuffles exported as OpenVINO's
   ``ShuffleChannels`` rather than as a ``Gather`` (V1) or a stack (V2).
 
+On a batch, ``'auto'`` and ``'fastest'`` also time ONNX Runtime and
+OpenVINO running it in chunks of fewer images (:data:`CHUNKED_BACKENDS`):
+a chunk's activations stay in the caches.
+
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
 by the fp32 tolerance.
@@ -250,9 +254,12 @@ def optimize(model: nn.Module,
             callable will mostly see, ``(N, C, H, W)``, or a sequence of
             one such tensor; ``'auto'`` and ``'fastest'`` choose the
             backend for this shape, batch size included (the fastest on
-            one image need not be the fastest on 32). Other batch and image
-            sizes work too (ONNX Runtime's export keeps them dynamic; the
-            ``inductor`` backend compiles again for each new shape).
+            one image need not be the fastest on 32), and on a batch
+            whether ONNX Runtime or OpenVINO run it in chunks
+            (:data:`CHUNKED_BACKENDS`, :func:`chunk_sizes`). Other batch
+            and image sizes work too (ONNX Runtime's export keeps them
+            dynamic; the ``inductor`` backend compiles again for each new
+            shape).
         backend (str): ``'auto'`` (the default): the backend remembered
             for this model on this machine, or, the first time, the fastest
             of :data:`AUTO_BACKENDS` that are installed, timed on
@@ -282,9 +289,10 @@ def optimize(model: nn.Module,
             does.
 
     Returns:
-        OptimizedModel: The callable; ``.backend`` and ``.steps`` say what
-        it runs, ``.timings`` the seconds per call of each backend where
-        ``'auto'`` or ``'fastest'`` timed them now (None otherwise).
+        OptimizedModel: The callable; ``.backend``, ``.steps`` and
+        ``.chunk_size`` say what it runs, ``.timings`` the seconds per call
+        of each candidate where ``'auto'`` or ``'fastest'`` timed them now
+        (None otherwise).
 
     Raises:
         TypeError: If ``model`` is not a module, ``example_inputs`` holds
