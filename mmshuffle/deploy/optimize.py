@@ -106,8 +106,8 @@ AUTO_BATCH_TIMING = dict(rounds=5, calls=1, warmup=1)
 # On a batch, 'auto' and 'fastest' also time these backends running it in
 # chunks (:func:`chunk_sizes`): a chunk's activations stay in the CPU's
 # caches, where a batch of 32's do not: both ran batches of 32 faster so
-# (docs/deployment.md). The PyTorch backends are slower on batches by more
-# than chunks gain.
+# (docs/deployment.md). The PyTorch backends stay whole: on batches they
+# ran well behind both.
 CHUNKED_BACKENDS = ('onnxruntime', 'openvino')
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
