@@ -39,9 +39,10 @@ def peer_name(variant: Variant) -> str:
 def on_batch(runtimes: Dict[str, Runtime], deploy: str, model: nn.Module,
              batch: Tensor) -> Dict[str, Runtime]:
     """The runtimes to time on a batch: the same, but the deploy path
-    optimised on that batch, as a user who runs batches optimises it
-    (:func:`mmshuffle.deploy.optimize` chooses its backend for the input's
-    shape, batch size included).
+    (and the bf16 one, where built) optimised on that batch, as a user who
+    runs batches optimises them (:func:`mmshuffle.deploy.optimize` chooses
+    its backend for the input's shape, batch size included, and whether
+    to run the batch in chunks).
 
     Args:
         runtimes (dict[str, Callable]): The runtimes built for batch 1.
@@ -50,10 +51,14 @@ def on_batch(runtimes: Dict[str, Runtime], deploy: str, model: nn.Module,
         batch (Tensor): An ``(N, C, H, W)`` batch.
 
     Returns:
-        dict[str, Callable]: ``runtimes`` with ``deploy`` optimised anew.
+        dict[str, Callable]: ``runtimes`` with ``deploy`` and
+        :data:`MMSHUFFLE_BF16` optimised anew.
     """
     from mmshuffle.deploy import optimize
-    return dict(runtimes, **{deploy: optimize(model, batch)})
+    optimized = {deploy: optimize(model, batch)}
+    if MMSHUFFLE_BF16 in runtimes:
+        optimized[MMSHUFFLE_BF16] = optimize(model, batch, precision='bf16')
+    return dict(runtimes, **optimized)
 
 
 def build_runtimes(variant: Variant,

@@ -30,8 +30,8 @@ faster (:data:`DEFAULT_STEPS`):
   ``ShuffleChannels`` rather than as a ``Gather`` (V1) or a stack (V2).
 
 On a batch, ``'auto'`` and ``'fastest'`` also time ONNX Runtime and
-OpenVINO running it in chunks of fewer images (:data:`CHUNKED_BACKENDS`):
-a chunk's activations stay in the caches.
+OpenVINO running it in chunks of fewer images (:data:`CHUNKED_BACKENDS`),
+and ``'auto'`` the bf16 model: a chunk's activations stay in the caches.
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
@@ -142,6 +142,21 @@ def chunk_sizes(batch: int) -> Tuple[int, ...]:
         sizes.append(size)
         size *= 2
     return tuple(sizes)
+
+
+def _chunk_candidates(
+        backends: Sequence[str], chunked: Sequence[str],
+        batch: int) -> Dict[str, Tuple[str, Optional[int]]]:
+    """The candidates of a choice on a batch of ``batch`` images, by name:
+    each backend whole (chunk size None), and those of ``chunked`` also in
+    chunks of each of :func:`chunk_sizes` (e.g. ``'openvino in chunks of
+    4'``), as ``(backend, chunk size)``."""
+    candidates = {name: (name, None) for name in backends}
+    candidates.update({
+        f'{name} in chunks of {size}': (name, size)
+        for name in backends if name in chunked
+        for size in chunk_sizes(batch)})
+    return candidates
 
 
 def times_shuffle_forms(module: nn.Module, example: Tensor) -> bool:
@@ -286,7 +301,8 @@ def optimize(model: nn.Module,
             with OpenVINO (backend ``'openvino-bf16'``), checked only for
             finite outputs of the right shapes; judge it by its accuracy
             on data, as ``tools/deployment/quantize.py --precision bf16``
-            does.
+            does. On a batch ``'auto'`` times it whole and in chunks
+            (:func:`chunk_sizes`) and remembers the faster.
 
     Returns:
         OptimizedModel: The callable; ``.backend``, ``.steps`` and
@@ -328,15 +344,17 @@ def optimize(model: nn.Module,
             'optimize takes models whose forward returns a tensor or a '
             f'tuple of tensors, got {type(expected).__name__} from '
             f'{type(model).__name__}')
+    chunkable = (not isinstance(reference_module, DetectorGraph)
+                 and all(t.dim() > 0 and len(t) == len(example)
+                         for t in as_tuple(expected)))
     if precision == 'bf16':
         optimized = _bf16(model, example, backend, steps, tuple_output)
+        if backend == AUTO and chunkable:
+            optimized = _bf16_in_chunks(optimized, reference_module, example)
         _check_bf16(optimized, example, expected,
                     isinstance(reference_module, DetectorGraph))
         return optimized
     if backend in (AUTO, FASTEST):
-        chunkable = (not isinstance(reference_module, DetectorGraph)
-                     and all(t.dim() > 0 and len(t) == len(example)
-                             for t in as_tuple(expected)))
         optimized = _fastest(
             model, example, steps, tuple_output, reference_module,
             AUTO_BACKENDS if backend == AUTO else tuple(BACKENDS),
@@ -425,14 +443,8 @@ def _fastest(model: nn.Module, example: Tensor,
         chosen.timings = None  # the forms', not the backends'
         return chosen
 
-    # Each candidate by name: its backend and chunk size.
-    candidates: Dict[str, Tuple[str, Optional[int]]] = {
-        name: (name, None) for name in backends}
-    if chunkable:
-        candidates.update({
-            f'{name} in chunks of {size}': (name, size)
-            for name in backends if name in CHUNKED_BACKENDS
-            for size in chunk_sizes(len(example))})
+    candidates = _chunk_candidates(
+        backends, CHUNKED_BACKENDS if chunkable else (), len(example))
     built: Dict[str, OptimizedModel] = {}
 
     def build(candidate: str) -> OptimizedModel:
@@ -481,3 +493,19 @@ def _bf16(model: nn.Module, example: Tensor, backend: str,
     runner = openvino_runner(onnx, 'bf16')
     return OptimizedModel(runner, BF16_BACKEND, steps, False, tuple_output,
                           onnx=onnx, float_precision='bf16')
+
+
+def _bf16_in_chunks(bf16: OptimizedModel, reference_module: nn.Module,
+                    example: Tensor) -> OptimizedModel:
+    """On a batch, the bf16 model whole or in chunks
+    (:func:`chunk_sizes`), whichever is remembered for this model and
+    machine, or the fastest, timed once and remembered; at batch 1 (or 2)
+    the model as it is."""
+    candidates = _chunk_candidates((BF16_BACKEND, ), (BF16_BACKEND, ),
+                                   len(example))
+    if len(candidates) == 1:
+        return bf16
+    return remembered_or_fastest(
+        'bf16 ' + model_key(reference_module, example), tuple(candidates),
+        lambda name: bf16.in_chunks(candidates[name][1]), example,
+        **AUTO_BATCH_TIMING)

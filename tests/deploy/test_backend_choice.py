@@ -9,7 +9,7 @@ import onnx
 import pytest
 import torch
 
-from mmshuffle.deploy import DEFAULT_BACKEND, optimize
+from mmshuffle.deploy import DEFAULT_BACKEND, OptimizedModel, optimize
 from mmshuffle.deploy.machine import (
     ISA_FLAGS,
     ONEDNN_CAP_VARIABLES,
@@ -24,6 +24,7 @@ from mmshuffle.deploy.optimize import (
     AUTO_BACKENDS,
     AUTO_BATCH_TIMING,
     AUTO_TIMING,
+    BF16_BACKEND,
     SHUFFLE_FORMS,
     chunk_sizes,
 )
@@ -230,3 +231,29 @@ def test_auto_times_the_onnx_backends_in_chunks_of_a_batch(choices,
     # Remembered with its chunk size.
     again = optimize(model, x)
     assert len(choices.timed) == 2 and again.chunk_size == 2
+
+
+def test_auto_times_the_bf16_model_in_chunks_of_a_batch(choices,
+                                                        monkeypatch):
+    # The bf16 model stands in as the model in fp32 (what is tested is the
+    # choice, on any CPU): on a batch it is timed whole and in chunks,
+    # the faster kept and remembered; one image is not timed.
+    model = small_model()
+    built = []
+
+    def bf16(model, example, backend, steps, tuple_output):
+        built.append(len(example))
+        return OptimizedModel(model.forward, BF16_BACKEND, (), False,
+                              tuple_output)
+
+    monkeypatch.setattr(optimize_module, '_bf16', bf16)
+    names = {BF16_BACKEND, f'{BF16_BACKEND} in chunks of 2'}
+    choices.winners = {frozenset(names): f'{BF16_BACKEND} in chunks of 2'}
+    x = torch.randn(4, 3, 64, 64)
+    chosen = optimize(model, x, precision='bf16')
+    assert choices.timed == [sorted(names)] and chosen.chunk_size == 2
+    assert chosen.description == 'openvino-bf16, chunks of 2'
+    assert_outputs_close(chosen(x), reference(model, x))
+    assert optimize(model, x, precision='bf16').chunk_size == 2
+    assert optimize(model, inputs()[1], precision='bf16').chunk_size is None
+    assert len(choices.timed) == 1 and built == [4, 4, 1]
