@@ -7,6 +7,8 @@ import pytest
 import torch
 from mmengine.logging import MMLogger
 
+from .helpers import torch_threads
+
 # The folders whose modules take the longest (they train, export and run
 # the tools), run first: with a worker per core, the many short tests
 # then fill the end instead of one long module running alone.
@@ -102,10 +104,8 @@ def choices(monkeypatch, tmp_path) -> Iterator[TimedChoices]:
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     timed = TimedChoices(choice_module.interleaved_medians)
     monkeypatch.setattr(choice_module, 'interleaved_medians', timed.medians)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield timed
-    torch.set_num_threads(threads)
+    with torch_threads(1):
+        yield timed
 
 
 # The digits and a model trained on them, made once per test run, for the

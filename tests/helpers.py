@@ -1,5 +1,6 @@
 """Helpers shared by the tests."""
-from typing import Dict, Tuple
+import contextlib
+from typing import Dict, Iterator, Tuple
 
 import torch
 from torch import nn
@@ -14,6 +15,25 @@ FAMILY_DEFAULTS: Dict[str, dict] = {
 # The papers' stages: ShuffleNet V1's Stages 2-4, V2's and conv5, and
 # MobileNetV2's seven bottleneck sequences and its last 1x1 convolution.
 NUM_STAGES = {'ShuffleNetV1': 3, 'ShuffleNetV2': 4, 'MobileNetV2': 8}
+
+
+@contextlib.contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Run the block with torch on ``threads`` threads, then restore its
+    thread count.
+
+    Args:
+        threads (int): The thread count within the block.
+
+    Yields:
+        None
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def build_family(family: str, **kwargs) -> nn.Module:

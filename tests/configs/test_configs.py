@@ -25,6 +25,8 @@ from mmpretrain.registry import DATASETS, MODELS
 
 from mmshuffle.demo_data import materialize_digits
 
+from ..helpers import torch_threads
+
 CONFIG_ROOT = Path(__file__).resolve().parents[2] / 'configs'
 # Detection configs have their own test (test_detection_configs.py).
 CONFIGS = sorted(
@@ -60,12 +62,10 @@ def small_work_setup():
     objects already alive are frozen. And on a busy 2-core machine a second
     torch thread waits for a core far longer than the tiny forwards take.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    gc.freeze()
-    yield
-    gc.unfreeze()
-    torch.set_num_threads(threads)
+    with torch_threads(1):
+        gc.freeze()
+        yield
+        gc.unfreeze()
 
 
 @pytest.fixture(scope='session')

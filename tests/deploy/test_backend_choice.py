@@ -29,6 +29,7 @@ from mmshuffle.deploy.optimize import (
     chunk_sizes,
 )
 
+from ..helpers import torch_threads
 from .models import (
     SHUFFLERS,
     assert_outputs_close,
@@ -195,12 +196,8 @@ def test_auto_works_without_openvino(monkeypatch, tmp_path):
     monkeypatch.setenv('MMSHUFFLE_CACHE_DIR', str(tmp_path))
     monkeypatch.setitem(sys.modules, 'openvino', None)  # import fails
     model = small_model()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(2)  # where OpenVINO's shuffle forms are timed
-    try:
+    with torch_threads(2):  # where OpenVINO's shuffle forms are timed
         optimized = optimize(model, inputs()[1])
-    finally:
-        torch.set_num_threads(threads)
     assert set(optimized.timings) == set(AUTO_BACKENDS) - {'openvino'}
     check(model, optimized)
 

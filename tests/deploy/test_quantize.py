@@ -14,6 +14,7 @@ from mmshuffle.deploy.openvino_session import cpu_has_bf16, openvino_cap
 from mmshuffle.deploy.optimize import SHUFFLE_FORMS, times_shuffle_forms
 from mmshuffle.deploy.steps import prepare
 
+from ..helpers import torch_threads
 from .models import (
     BUILDERS,
     build_eval_model,
@@ -147,15 +148,11 @@ OPENVINO_MODELS = ('ShuffleNetV1', 'MobileNetV2', 'ImageClassifier')
 def openvino_int8() -> Dict[str, Tuple[nn.Module, Callable]]:
     """Each of :data:`OPENVINO_MODELS` and its OpenVINO INT8, made on one
     thread (the default shuffle form)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         return {name: (model, quantize(model, calibration(batches=4),
                                        backend='openvino'))
                 for name, model in ((name, build_eval_model(name))
                                     for name in OPENVINO_MODELS)}
-    finally:
-        torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize('name', OPENVINO_MODELS)
