@@ -190,7 +190,12 @@ def quantize_to_onnx(model: nn.Module,
 def _fp32_export(model: nn.Module, example: Tensor,
                  steps: Sequence[str]) -> bytes:
     """The model prepared with ``steps`` and exported to ONNX."""
-    module = prepare(model, steps)
+    return _export_prepared(prepare(model, steps), example)
+
+
+def _export_prepared(module: nn.Module, example: Tensor) -> bytes:
+    """A model prepared for export (:func:`~mmshuffle.deploy.steps.prepare`)
+    exported to ONNX, in the contiguous layout."""
     return export_onnx(module.to(memory_format=torch.contiguous_format),
                        example)
 
@@ -252,14 +257,20 @@ def quantize(model: nn.Module,
                                       Tensor)
     example = batches[0][:1]
     key = model_key(inference_module(model), example)
-    # The fp32 exports, by steps.
+    # The prepared models and their fp32 exports, by steps.
+    modules: Dict[Tuple[str, ...], nn.Module] = {}
     exports: Dict[Tuple[str, ...], bytes] = {}
     if fp32_onnx is not None:
         exports[_int8_steps('onnxruntime', steps)] = fp32_onnx
 
+    def prepared(taken: Tuple[str, ...]) -> nn.Module:
+        if taken not in modules:
+            modules[taken] = prepare(model, taken)
+        return modules[taken]
+
     def export(taken: Tuple[str, ...]) -> bytes:
         if taken not in exports:
-            exports[taken] = _fp32_export(model, batches[0], taken)
+            exports[taken] = _export_prepared(prepared(taken), batches[0])
         return exports[taken]
 
     def build_openvino(taken: Tuple[str, ...]) -> OptimizedModel:
@@ -290,7 +301,7 @@ def quantize(model: nn.Module,
             return OptimizedModel(session_runner(int8), INT8_BACKENDS[name],
                                   taken, False, tuple_output, onnx=int8)
         if steps is not None or not times_shuffle_forms(
-                prepare(model, taken), example):
+                prepared(taken), example):
             return build_openvino(taken)
         chosen = remembered_or_fastest('INT8 OpenVINO shuffles ' + key,
                                        tuple(SHUFFLE_FORMS), build_form,
