@@ -23,6 +23,7 @@ import torch
 from torch import Tensor
 
 from ..compat.atomic_files import atomic_write
+from .int8_concats import quantize_concats
 from .machine import ONEDNN_CAP_VARIABLES, isa_flags, onednn_allows
 
 if TYPE_CHECKING:
@@ -215,11 +216,13 @@ def quantize_with_nncf(model: bytes,
     reshape left in the graph (``Core.read_model``) NNCF put its weight
     quantiser after it, where the CPU plugin did not take it as INT8
     weights: it ran those convolutions in float on fake-quantised inputs,
-    slower than float ones (docs/deployment.md). The other float layers
-    (the input's quantisation, ShuffleNet V2's concatenations, the pooling)
-    run in fp32 or bf16 (:func:`openvino_runner`'s ``precision``),
-    whichever is the faster on the CPU (:func:`mmshuffle.deploy.quantize`
-    times both).
+    slower than float ones (docs/deployment.md). ShuffleNet V2's
+    concatenations are then quantised on their inputs
+    (:func:`~mmshuffle.deploy.int8_concats.quantize_concats`), so that its
+    units pass ``u8`` values on. The layers left float (the input's
+    quantisation) run in fp32 or bf16
+    (:func:`openvino_runner`'s ``precision``), whichever is the faster on
+    the CPU (:func:`mmshuffle.deploy.quantize` times both).
 
     Args:
         model (bytes): The serialised fp32 ONNX model.
@@ -249,10 +252,9 @@ def quantize_with_nncf(model: bytes,
             io.StringIO()), openvino_cap():
         warnings.simplefilter('ignore')
         nncf.set_log_level(logging.ERROR)
-        return nncf.quantize(
-            fp32,
-            nncf.Dataset(batches),
-            subset_size=len(batches))
+        return quantize_concats(
+            nncf.quantize(fp32, nncf.Dataset(batches),
+                          subset_size=len(batches)))
 
 
 def save_openvino_model(model: Union[bytes, 'openvino.Model'], path: Path,

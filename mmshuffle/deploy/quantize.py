@@ -11,8 +11,9 @@ calibrated on the given images, two ways:
   output channel, activations unsigned and per tensor, min-max ranges;
 - NNCF's post-training quantisation for OpenVINO
   (:func:`~mmshuffle.deploy.openvino_session.quantize_with_nncf`): every
-  convolution INT8, the depthwise and grouped ones too; where the CPU has
-  bf16 units, the layers left float run in fp32 or bf16, whichever ran
+  convolution INT8, the depthwise and grouped ones too, and ShuffleNet
+  V2's concatenations (:mod:`mmshuffle.deploy.int8_concats`); where the
+  CPU has bf16 units, the layers left float run in fp32 or bf16, whichever ran
   faster on this model here (timed once and remembered, as below); its
   export also folds ShuffleNet V2's channel shuffles into the weights
   (``fold_shuffles``, as OpenVINO's bf16 model does), and those that stay

@@ -120,9 +120,10 @@ def test_bad_calibration_data_is_refused(data, message):
         quantize(build_eval_model('ShuffleNetV2'), data)
 
 
-def convolution_precisions(model) -> Dict[str, int]:
-    """How many convolutions OpenVINO's CPU plugin runs at each input
-    precision, ``model`` compiled for one 64x64 image."""
+def runtime_precisions(model, layer: str = 'Convolution') -> Dict[str, int]:
+    """How many layers of a type OpenVINO's CPU plugin runs at each
+    precision, ``model`` compiled for one 64x64 image, its float layers
+    at fp32."""
     import openvino
     static = model.clone()
     static.reshape({static.inputs[0]: [1, 3, 64, 64]})
@@ -132,7 +133,7 @@ def convolution_precisions(model) -> Dict[str, int]:
     precisions: Dict[str, int] = {}
     for op in compiled.get_runtime_model().get_ordered_ops():
         info = op.get_rt_info()
-        if info['layerType'].astype(str) == 'Convolution':
+        if info['layerType'].astype(str) == layer:
             precision = info['runtimePrecision'].astype(str)
             precisions[precision] = precisions.get(precision, 0) + 1
     return precisions
@@ -160,11 +161,25 @@ def test_openvino_int8_runs_every_convolution_in_int8(name, openvino_int8):
     # The depthwise convolutions and ShuffleNetV1's grouped 1x1 ones too:
     # with their weights' reshape left in the graph, they ran in float.
     model, int8 = openvino_int8[name]
-    precisions = convolution_precisions(int8.openvino_model)
+    precisions = runtime_precisions(int8.openvino_model)
     assert set(precisions) <= {'u8', 'i8'}, precisions
     grouped = sum(isinstance(m, nn.Conv2d) and m.groups > 1
                   for m in model.modules())
     assert sum(precisions.values()) > grouped > 0
+
+
+def test_openvino_int8_keeps_shufflenet_v2_units_in_int8(openvino_int8):
+    # The units' concatenations and the slices that pass channels on run
+    # on u8 values, and nothing requantises between the units: the only
+    # float subgraph left is the input's quantisation
+    # (mmshuffle.deploy.int8_concats).
+    _, int8 = openvino_int8['ImageClassifier']
+    model = int8.openvino_model
+    for layer in ('Concatenation', 'StridedSlice'):
+        precisions = runtime_precisions(model, layer)
+        assert set(precisions) == {'u8'}, (layer, precisions)
+    assert runtime_precisions(model, 'Concatenation')['u8'] >= 3
+    assert runtime_precisions(model, 'Subgraph') == {'f32': 1}
 
 
 def test_openvino_int8_follows_the_classifier(openvino_int8):
