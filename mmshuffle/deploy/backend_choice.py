@@ -28,9 +28,9 @@ CACHE_DIR_ENV = 'MMSHUFFLE_CACHE_DIR'
 CACHE_FILE = 'backends.json'
 # Raised when what is chosen among changes (the shuffle forms and the INT8
 # float layers' precision came with 2, OpenVINO's all-INT8 convolutions
-# with 3, batches in chunks with 4): a choice remembered by an earlier
-# version is timed again.
-CHOICES_VERSION = 4
+# with 3, batches in chunks with 4, ShuffleNet V2's INT8 concatenations
+# with 5): a choice remembered by an earlier version is timed again.
+CHOICES_VERSION = 5
 
 
 def cache_path() -> Path:
