@@ -154,7 +154,10 @@ def quantize_concats(model: 'openvino.Model') -> 'openvino.Model':
     concatenations that pass channels to each other through slices (a
     ShuffleNet V2 stage) then share one range, the union of their
     calibrated ones, where their quantisers have the same levels: the
-    channels a unit passes on need no requantisation. Other models (no
+    channels a unit passes on need no requantisation. A concatenation
+    that NNCF quantised on its inputs already (each input a quantiser it
+    alone reads, all alike: a ShuffleNet V2 stage's last) joins the range
+    of those whose channels it takes. Other models (no
     such concatenations: MobileNetV2, ShuffleNet V1, a detector's float
     outputs) are returned unchanged.
 

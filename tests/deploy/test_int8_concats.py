@@ -84,6 +84,22 @@ def test_a_unit_chain_is_quantised_on_its_inputs_in_one_range(x):
         assert np.abs(got - expected).max() > 0
 
 
+def test_a_concatenation_quantised_on_its_inputs_joins_the_range():
+    # A stage's last unit, which NNCF quantised on its inputs (here to a
+    # narrower range), takes the range of the unit whose channels it
+    # passes on.
+    param = ops.parameter([1, CHANNELS, 5, 5], np.float32)
+    first = ops.concat([ops.relu(passed_half(param)), branch(param, 1.0)], 1)
+    quantised = fake_quantize(first, 1.0)
+    last = ops.concat([fake_quantize(passed_half(first), 0.5),
+                       fake_quantize(branch(quantised, 0.5), 0.5)], 1)
+    model = ov.Model([quantised, ops.relu(last)], [param])
+    quantize_concats(model)
+    # Only the first concatenation's inputs needed quantisers.
+    assert kinds(model).count('FakeQuantize') == 3 + 2
+    assert set(ranges(model)) == {(0.0, 1.0, 0.0, 1.0)}
+
+
 def test_a_concatenation_alone_keeps_its_range_and_outputs(x):
     param = ops.parameter([1, CHANNELS, 5, 5], np.float32)
     cat = ops.concat([ops.relu(passed_half(param)), branch(param, 3.0)], 1)
