@@ -33,12 +33,14 @@ def _consumers(node: 'openvino.Node') -> List['openvino.Node']:
 
 
 def _source(node: 'openvino.Node', index: int) -> 'openvino.Node':
+    """The node that input ``index`` of ``node`` reads."""
     return node.input(index).get_source_output().get_node()
 
 
-def _ranges(fake_quantize: 'openvino.Node') -> Optional[Tuple[float, float]]:
-    """``(low, high)`` of a quantiser whose four range inputs are scalar
-    constants with equal input and output ranges, else None."""
+def _unsigned_high(fake_quantize: 'openvino.Node') -> Optional[float]:
+    """``high`` of a quantiser of ``[0, high]`` per tensor (its four range
+    inputs scalar constants, its input range its output range), else
+    None."""
     bounds = []
     for index in range(1, 5):
         constant = _source(fake_quantize, index)
@@ -49,60 +51,52 @@ def _ranges(fake_quantize: 'openvino.Node') -> Optional[Tuple[float, float]]:
             return None
         bounds.append(float(values.flat[0]))
     input_low, input_high, output_low, output_high = bounds
-    if (input_low, input_high) != (output_low, output_high):
+    if (input_low, output_low) != (0.0, 0.0) or input_high != output_high:
         return None
-    return input_low, input_high
+    return input_high
 
 
-def _alike(quantisers: List['openvino.Node']) -> Optional[int]:
-    """The levels of quantisers that quantise alike per tensor (the same
-    range and levels), else None."""
-    ranges = {_ranges(node) for node in quantisers}
-    levels = {node.get_attributes()['levels'] for node in quantisers}
-    if not quantisers or None in ranges or len(ranges) > 1 or len(levels) > 1:
-        return None
-    return levels.pop()
+def _readers(node: 'openvino.Node',
+             taken: Set[str]) -> Optional[List['openvino.Node']]:
+    """The quantisers that read ``node``, directly or through slices,
+    where everything that reads it quantises what it reads (a quantiser, a
+    concatenation in ``taken`` (by name), or a slice whose readers do),
+    else None."""
+    readers = []
+    for consumer in _consumers(node):
+        kind = consumer.get_type_name()
+        if kind == _FAKE_QUANTIZE:
+            readers.append(consumer)
+            continue
+        if kind == _CONCAT and consumer.get_name() in taken:
+            continue
+        further = _readers(consumer, taken) if kind in _SLICES else None
+        if further is None:
+            return None
+        readers.extend(further)
+    return readers
 
 
 def _quantisers(concat: 'openvino.Node', taken: Set[str],
                 ) -> Optional[Tuple[List['openvino.Node'], bool]]:
-    """The quantisers of a concatenation, and whether they are on its
-    output (else on its inputs), where it is quantised:
+    """The quantisers of a concatenation, and whether they read its
+    output (else they are its inputs), where it is quantised:
 
-    - on its output: NNCF quantises it there alike, and everything that
-      reads it quantises what it reads;
-    - on its inputs: each input is a quantiser read by the concatenation
-      alone, all alike (NNCF's own INT8 concatenations).
+    - on its output: everything that reads it quantises what it reads,
+      some of it with quantisers (:func:`_readers`);
+    - on its inputs: each input is a quantiser that the concatenation
+      alone reads (NNCF's own INT8 concatenations).
     """
-    outputs = [node for node in _consumers(concat)
-               if node.get_type_name() == _FAKE_QUANTIZE]
-    if _alike(outputs) is not None and _read_quantised(concat, taken):
-        return outputs, True
+    readers = _readers(concat, taken)
+    if readers:
+        return readers, True
     inputs = [_source(concat, index)
               for index in range(concat.get_input_size())]
-    read_here_only = all(
-        node.get_type_name() == _FAKE_QUANTIZE and [
+    if all(node.get_type_name() == _FAKE_QUANTIZE and [
             reader.get_name() for reader in _consumers(node)
-        ] == [concat.get_name()] for node in inputs)
-    if read_here_only and _alike(inputs) is not None:
+    ] == [concat.get_name()] for node in inputs):
         return inputs, False
     return None
-
-
-def _read_quantised(node: 'openvino.Node', quantised: Set[str]) -> bool:
-    """Whether everything that reads ``node`` quantises what it reads: a
-    quantiser, a concatenation in ``quantised`` (by name), or a slice
-    whose readers do."""
-    for consumer in _consumers(node):
-        kind = consumer.get_type_name()
-        if kind == _FAKE_QUANTIZE:
-            continue
-        if kind == _CONCAT and consumer.get_name() in quantised:
-            continue
-        if kind in _SLICES and _read_quantised(consumer, quantised):
-            continue
-        return False
-    return True
 
 
 def _fed_by(concat: 'openvino.Node', index: int) -> Optional[str]:
@@ -136,7 +130,10 @@ def _groups(concats: Dict[str, 'openvino.Node']) -> List[List[str]]:
     return list(groups.values())
 
 
-def _constant(like: 'openvino.Node', value: float) -> 'openvino.Output':
+def _unsigned_constant(like: 'openvino.Node',
+                      value: float) -> 'openvino.Output':
+    """A constant of ``value`` in the shape and type of constant
+    ``like``."""
     import openvino.opset13 as ops
     data = like.get_data()
     return ops.constant(np.full(data.shape, value, dtype=data.dtype)).output(0)
@@ -146,20 +143,20 @@ def quantize_concats(model: 'openvino.Model') -> 'openvino.Model':
     """Quantise concatenations on their inputs in an NNCF INT8 model, in
     place.
 
-    A concatenation is taken where NNCF quantises its output per tensor
-    and everything that reads it quantises what it reads (directly, or
-    through slices and concatenations that are taken too): its output is
-    then never read in float, and each input gets the output's quantiser
-    (a concatenation of quantised values quantises to itself). The taken
-    concatenations that pass channels to each other through slices (a
-    ShuffleNet V2 stage) then share one range, the union of their
-    calibrated ones, where their quantisers have the same levels: the
-    channels a unit passes on need no requantisation. A concatenation
-    that NNCF quantised on its inputs already (each input a quantiser it
-    alone reads, all alike: a ShuffleNet V2 stage's last) joins the range
-    of those whose channels it takes. Other models (no
-    such concatenations: MobileNetV2, ShuffleNet V1, a detector's float
-    outputs) are returned unchanged.
+    A concatenation is taken where everything that reads it quantises
+    what it reads (quantisers, directly or through slices, and
+    concatenations taken too), or where NNCF quantised it on its inputs
+    already (each input a quantiser it alone reads: a ShuffleNet V2
+    stage's last). The taken concatenations that pass channels to each
+    other through slices (a ShuffleNet V2 stage) form a group; where all
+    of a group's quantisers quantise ``[0, high]`` per tensor with the
+    same levels (NNCF's quantisers of ReLU outputs), they all take one
+    range, the widest ``high`` among them, and each concatenation
+    quantised on its output gets that quantiser on each input: a
+    concatenation of quantised values quantises to itself, and the
+    channels a unit passes on need no requantisation. Other groups, and
+    other models (no such concatenations: MobileNetV2, ShuffleNet V1, a
+    detector's float outputs), are left as they are.
 
     Args:
         model (openvino.Model): NNCF's INT8 model
@@ -181,24 +178,27 @@ def quantize_concats(model: 'openvino.Model') -> 'openvino.Model':
     for group in _groups(taken):
         members = [quantiser for name in group
                    for quantiser in quantisers[name][0]]
-        if len({node.get_attributes()['levels'] for node in members}) == 1:
-            ranges = [_ranges(quantiser) for quantiser in members]
-            low = min(low for low, _ in ranges)
-            high = max(high for _, high in ranges)
-            for quantiser in members:
-                for index, value in zip(range(1, 5), (low, high, low, high)):
-                    quantiser.input(index).replace_source_output(
-                        _constant(_source(quantiser, index), value))
-    for name, (found, on_output) in quantisers.items():
-        if not on_output:
+        highs = [_unsigned_high(quantiser) for quantiser in members]
+        levels = {quantiser.get_attributes()['levels']
+                  for quantiser in members}
+        if None in highs or len(levels) > 1:
             continue
-        concat, quantiser = taken[name], found[0]
-        bounds = [quantiser.input(index).get_source_output()
-                  for index in range(1, 5)]
-        levels = quantiser.get_attributes()['levels']
-        for index in range(concat.get_input_size()):
-            source = concat.input(index).get_source_output()
-            concat.input(index).replace_source_output(
-                ops.fake_quantize(source, *bounds, levels).output(0))
+        (level, ), high = levels, max(highs)
+        for quantiser, own in zip(members, highs):
+            if own != high:
+                for index in (2, 4):
+                    quantiser.input(index).replace_source_output(
+                        _unsigned_constant(_source(quantiser, index), high))
+        for name in group:
+            found, on_output = quantisers[name]
+            if not on_output:
+                continue
+            concat = taken[name]
+            bounds = [found[0].input(index).get_source_output()
+                      for index in range(1, 5)]
+            for index in range(concat.get_input_size()):
+                source = concat.input(index).get_source_output()
+                concat.input(index).replace_source_output(
+                    ops.fake_quantize(source, *bounds, level).output(0))
     model.validate_nodes_and_infer_types()
     return model
