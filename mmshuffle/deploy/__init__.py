@@ -12,9 +12,11 @@ INT8 models also fold ShuffleNet V2's channel shuffles into the weights
 (:mod:`mmshuffle.deploy.fold_shuffles`).
 ``quantize(model, calibration_data)`` returns an INT8 callable (ONNX
 Runtime's static quantisation or NNCF's for OpenVINO, whichever is faster
-here, calibrated on the images given). ``optimize(..., precision='bf16')``
-runs the model in bfloat16 with OpenVINO; ``export_and_verify(...,
-'ncnn')`` writes ncnn's files for phones.
+here, calibrated on the images given; NNCF's with ShuffleNet V2's
+concatenations INT8 too, :mod:`mmshuffle.deploy.int8_concats`).
+``optimize(..., precision='bf16')`` runs the model in bfloat16 with
+OpenVINO; ``export_and_verify(..., 'ncnn')`` writes ncnn's files for
+phones.
 
 Needs torch, mmengine and ``mmcv.cnn``; the ONNX backends also need onnx
 and onnxscript, and onnxruntime or openvino (with nncf for its INT8); the
