@@ -73,7 +73,8 @@ class TimedChoices:
     """Records every choice timed (its candidates' names, sorted, and the
     timing asked for: ``timed``, ``timing``) and, for
     the sets of names in ``winners``, makes the named one the fastest
-    without timing; other choices are timed for real.
+    without timing, and for those in ``times`` gives the times there;
+    other choices are timed for real.
 
     Args:
         medians (Callable): The real timing function.
@@ -84,11 +85,14 @@ class TimedChoices:
         self.timed: List[List[str]] = []
         self.timing: List[Dict[str, int]] = []
         self.winners: Dict[FrozenSet[str], str] = {}
+        self.times: Dict[FrozenSet[str], Dict[str, float]] = {}
 
     def medians(self, candidates, x, **timing) -> Dict[str, float]:
         """Stands in for ``interleaved_medians``."""
         self.timed.append(sorted(candidates))
         self.timing.append(timing)
+        if frozenset(candidates) in self.times:
+            return dict(self.times[frozenset(candidates)])
         winner = self.winners.get(frozenset(candidates))
         if winner is None:
             return self.real_medians(candidates, x, **timing)

@@ -29,8 +29,9 @@ CACHE_FILE = 'backends.json'
 # Raised when what is chosen among changes (the shuffle forms and the INT8
 # float layers' precision came with 2, OpenVINO's all-INT8 convolutions
 # with 3, batches in chunks with 4, ShuffleNet V2's INT8 concatenations
-# with 5): a choice remembered by an earlier version is timed again.
-CHOICES_VERSION = 5
+# with 5, the margin chunks must win by with 6): a choice remembered by an
+# earlier version is timed again.
+CHOICES_VERSION = 6
 
 
 def cache_path() -> Path:
@@ -118,8 +119,12 @@ def remember_backend(key: str, backend: str,
     atomic_write(json.dumps(choices, indent=1).encode(), path)
 
 
-def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
-            example: Tensor, **timing: int) -> OptimizedModel:
+def fastest(names: Sequence[str],
+            build: Callable[[str], OptimizedModel],
+            example: Tensor,
+            preferred: Sequence[str] = (),
+            margin: float = 0.0,
+            **timing: int) -> OptimizedModel:
     """Build each named backend that is installed, time each on an input
     (interleaved medians) and return the fastest, its ``timings`` set.
 
@@ -128,6 +133,11 @@ def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
         build (Callable): Builds one by name; raises ImportError where its
             package is missing (it is then left out).
         example (Tensor): The input to time on.
+        preferred (Sequence[str]): Names kept unless another runs faster
+            than the fastest of them by more than ``margin``. Defaults to
+            none.
+        margin (float): The fraction of the preferred one's time that
+            another must save. Defaults to 0.
         **timing (int): ``rounds``, ``calls``, ``warmup`` of
             :func:`~mmshuffle.deploy.timing.interleaved_medians`.
 
@@ -139,11 +149,13 @@ def fastest(names: Sequence[str], build: Callable[[str], OptimizedModel],
         ImportError: If none of them builds, the last one's.
         ValueError: If ``names`` is empty.
     """
-    return _named_fastest(names, build, example, **timing)[1]
+    return _named_fastest(names, build, example, preferred, margin,
+                          **timing)[1]
 
 
 def _named_fastest(names: Sequence[str],
                    build: Callable[[str], OptimizedModel], example: Tensor,
+                   preferred: Sequence[str], margin: float,
                    **timing: int) -> Tuple[str, OptimizedModel]:
     """:func:`fastest`, with the name it was built by."""
     if not names:
@@ -159,13 +171,22 @@ def _named_fastest(names: Sequence[str],
         raise missing
     timings = interleaved_medians(candidates, example, **timing)
     best = min(timings, key=timings.get)
+    kept = [name for name in timings if name in preferred]
+    if kept and best not in kept:
+        best_kept = min(kept, key=timings.get)
+        if timings[best] > (1 - margin) * timings[best_kept]:
+            best = best_kept
     candidates[best].timings = timings
     return best, candidates[best]
 
 
-def remembered_or_fastest(key: str, names: Sequence[str],
+def remembered_or_fastest(key: str,
+                          names: Sequence[str],
                           build: Callable[[str], OptimizedModel],
-                          example: Tensor, **timing: int) -> OptimizedModel:
+                          example: Tensor,
+                          preferred: Sequence[str] = (),
+                          margin: float = 0.0,
+                          **timing: int) -> OptimizedModel:
     """The backend remembered for a model on this machine, built; or, the
     first time (or where it is no longer installed), the :func:`fastest`
     of ``names``, remembered.
@@ -176,6 +197,8 @@ def remembered_or_fastest(key: str, names: Sequence[str],
         names (Sequence[str]): The backends to choose from.
         build (Callable): See :func:`fastest`.
         example (Tensor): See :func:`fastest`.
+        preferred (Sequence[str]): See :func:`fastest`.
+        margin (float): See :func:`fastest`.
         **timing (int): See :func:`fastest`.
 
     Returns:
@@ -192,6 +215,7 @@ def remembered_or_fastest(key: str, names: Sequence[str],
             return build(remembered)
         except ImportError:  # uninstalled since: time again
             pass
-    name, chosen = _named_fastest(names, build, example, **timing)
+    name, chosen = _named_fastest(names, build, example, preferred, margin,
+                                  **timing)
     remember_backend(key, name, chosen.timings)
     return chosen

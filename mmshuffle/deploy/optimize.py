@@ -32,6 +32,8 @@ faster (:data:`DEFAULT_STEPS`):
 On a batch, ``'auto'`` and ``'fastest'`` also time ONNX Runtime and
 OpenVINO running it in chunks of fewer images (:data:`CHUNKED_BACKENDS`),
 and ``'auto'`` the bf16 model: a chunk's activations stay in the caches.
+Chunks are taken only where they save :data:`CHUNK_MARGIN` of the fastest
+whole run's time.
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
@@ -109,6 +111,11 @@ AUTO_BATCH_TIMING = dict(rounds=5, calls=1, warmup=1)
 # (docs/deployment.md). The PyTorch backends stay whole: on batches they
 # ran well behind both.
 CHUNKED_BACKENDS = ('onnxruntime', 'openvino')
+# A batch runs in chunks only where they save this fraction of the fastest
+# whole run's time: on more than one thread on a shared machine, chunked
+# runs swung between two speeds minutes apart, whole ones far less
+# (docs/deployment.md).
+CHUNK_MARGIN = 0.1
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
 DEFAULT_BACKEND = AUTO
@@ -271,7 +278,8 @@ def optimize(model: nn.Module,
             backend for this shape, batch size included (the fastest on
             one image need not be the fastest on 32), and on a batch
             whether ONNX Runtime or OpenVINO run it in chunks
-            (:data:`CHUNKED_BACKENDS`, :func:`chunk_sizes`). Other batch
+            (:data:`CHUNKED_BACKENDS`, :func:`chunk_sizes`; where they
+            save :data:`CHUNK_MARGIN` of the whole run's time). Other batch
             and image sizes work too (ONNX Runtime's export keeps them
             dynamic; the ``inductor`` backend compiles again for each new
             shape).
@@ -417,17 +425,22 @@ def _fastest(model: nn.Module, example: Tensor,
     same way. Where the model is ``chunkable`` (its outputs lead with the
     batch), :data:`CHUNKED_BACKENDS` are also timed running the batch in
     chunks of each of :func:`chunk_sizes` (e.g. ``'openvino in chunks of
-    4'``), on the backend built for the whole batch."""
+    4'``), on the backend built for the whole batch, and the fastest of
+    them taken where it saves :data:`CHUNK_MARGIN` of the fastest whole
+    backend's time."""
     exports: Dict[Tuple[str, ...], bytes] = {}
     key = model_key(reference_module, example)
     timing = _choice_timing(example, remember)
 
-    def choose(prefix: str, names: Sequence[str],
-               build: Callable[[str], OptimizedModel]) -> OptimizedModel:
+    def choose(prefix: str,
+               names: Sequence[str],
+               build: Callable[[str], OptimizedModel],
+               whole: Sequence[str] = ()) -> OptimizedModel:
         if not remember:
-            return fastest(names, build, example, **timing)
+            return fastest(names, build, example, whole, CHUNK_MARGIN,
+                           **timing)
         return remembered_or_fastest(prefix + key, names, build, example,
-                                     **timing)
+                                     whole, CHUNK_MARGIN, **timing)
 
     def build_form(form: str) -> OptimizedModel:
         return _build(model, example, 'openvino',
@@ -453,7 +466,7 @@ def _fastest(model: nn.Module, example: Tensor,
             built[name] = build_backend(name)
         return built[name].in_chunks(chunk_size)
 
-    return choose('', tuple(candidates), build)
+    return choose('', tuple(candidates), build, backends)
 
 
 def require_bf16() -> None:
@@ -499,7 +512,8 @@ def _bf16_in_chunks(bf16: OptimizedModel, reference_module: nn.Module,
                     example: Tensor) -> OptimizedModel:
     """On a batch, the bf16 model whole or in chunks
     (:func:`chunk_sizes`), whichever is remembered for this model and
-    machine, or the fastest, timed once and remembered; at batch 1 (or 2)
+    machine, or the fastest (chunks where they save :data:`CHUNK_MARGIN`
+    of the whole run's time), timed once and remembered; at batch 1 (or 2)
     the model as it is."""
     candidates = _chunk_candidates((BF16_BACKEND, ), (BF16_BACKEND, ),
                                    len(example))
@@ -508,4 +522,4 @@ def _bf16_in_chunks(bf16: OptimizedModel, reference_module: nn.Module,
     return remembered_or_fastest(
         'bf16 ' + model_key(reference_module, example), tuple(candidates),
         lambda name: bf16.in_chunks(candidates[name][1]), example,
-        **AUTO_BATCH_TIMING)
+        (BF16_BACKEND, ), CHUNK_MARGIN, **AUTO_BATCH_TIMING)
