@@ -32,8 +32,8 @@ faster (:data:`DEFAULT_STEPS`):
 On a batch, ``'auto'`` and ``'fastest'`` also time ONNX Runtime and
 OpenVINO running it in chunks of fewer images (:data:`CHUNKED_BACKENDS`),
 and ``'auto'`` the bf16 model: a chunk's activations stay in the caches.
-Chunks are taken only where they save :data:`CHUNK_MARGIN` of the fastest
-whole run's time.
+On more than one thread, chunks are taken only where they save
+:data:`CHUNK_MARGIN` of the fastest whole run's time.
 
 ``precision='bf16'`` runs the model in bfloat16 on the CPU's bf16 units
 (AMX, AVX-512 BF16) with OpenVINO; like INT8 it is judged by accuracy, not
@@ -111,10 +111,11 @@ AUTO_BATCH_TIMING = dict(rounds=5, calls=1, warmup=1)
 # (docs/deployment.md). The PyTorch backends stay whole: on batches they
 # ran well behind both.
 CHUNKED_BACKENDS = ('onnxruntime', 'openvino')
-# A batch runs in chunks only where they save this fraction of the fastest
-# whole run's time: on more than one thread on a shared machine, chunked
-# runs swung between two speeds minutes apart, whole ones far less
-# (docs/deployment.md).
+# On more than one thread, a batch runs in chunks only where they save
+# this fraction of the fastest whole run's time: there, on a shared
+# machine, chunked runs (more, shorter parallel sections, each a meeting
+# of the threads) swung between two speeds minutes apart, whole ones far
+# less (docs/deployment.md). On one thread the faster is taken.
 CHUNK_MARGIN = 0.1
 # Choose the backend by timing every one on the example input, each time.
 FASTEST = 'fastest'
@@ -149,6 +150,17 @@ def chunk_sizes(batch: int) -> Tuple[int, ...]:
         sizes.append(size)
         size *= 2
     return tuple(sizes)
+
+
+def chunk_margin() -> float:
+    """The fraction of the fastest whole run's time that chunks must save
+    to be taken: :data:`CHUNK_MARGIN` on more than one thread
+    (``torch.get_num_threads()``), none on one.
+
+    Returns:
+        float: The margin.
+    """
+    return CHUNK_MARGIN if torch.get_num_threads() > 1 else 0.0
 
 
 def _chunk_candidates(
@@ -278,8 +290,9 @@ def optimize(model: nn.Module,
             backend for this shape, batch size included (the fastest on
             one image need not be the fastest on 32), and on a batch
             whether ONNX Runtime or OpenVINO run it in chunks
-            (:data:`CHUNKED_BACKENDS`, :func:`chunk_sizes`; where they
-            save :data:`CHUNK_MARGIN` of the whole run's time). Other batch
+            (:data:`CHUNKED_BACKENDS`, :func:`chunk_sizes`; on more than
+            one thread where they save :data:`CHUNK_MARGIN` of the whole
+            run's time). Other batch
             and image sizes work too (ONNX Runtime's export keeps them
             dynamic; the ``inductor`` backend compiles again for each new
             shape).
@@ -426,7 +439,7 @@ def _fastest(model: nn.Module, example: Tensor,
     batch), :data:`CHUNKED_BACKENDS` are also timed running the batch in
     chunks of each of :func:`chunk_sizes` (e.g. ``'openvino in chunks of
     4'``), on the backend built for the whole batch, and the fastest of
-    them taken where it saves :data:`CHUNK_MARGIN` of the fastest whole
+    them taken where it saves :func:`chunk_margin` of the fastest whole
     backend's time."""
     exports: Dict[Tuple[str, ...], bytes] = {}
     key = model_key(reference_module, example)
@@ -437,10 +450,10 @@ def _fastest(model: nn.Module, example: Tensor,
                build: Callable[[str], OptimizedModel],
                whole: Sequence[str] = ()) -> OptimizedModel:
         if not remember:
-            return fastest(names, build, example, whole, CHUNK_MARGIN,
+            return fastest(names, build, example, whole, chunk_margin(),
                            **timing)
         return remembered_or_fastest(prefix + key, names, build, example,
-                                     whole, CHUNK_MARGIN, **timing)
+                                     whole, chunk_margin(), **timing)
 
     def build_form(form: str) -> OptimizedModel:
         return _build(model, example, 'openvino',
@@ -512,7 +525,7 @@ def _bf16_in_chunks(bf16: OptimizedModel, reference_module: nn.Module,
                     example: Tensor) -> OptimizedModel:
     """On a batch, the bf16 model whole or in chunks
     (:func:`chunk_sizes`), whichever is remembered for this model and
-    machine, or the fastest (chunks where they save :data:`CHUNK_MARGIN`
+    machine, or the fastest (chunks where they save :func:`chunk_margin`
     of the whole run's time), timed once and remembered; at batch 1 (or 2)
     the model as it is."""
     candidates = _chunk_candidates((BF16_BACKEND, ), (BF16_BACKEND, ),
@@ -522,4 +535,4 @@ def _bf16_in_chunks(bf16: OptimizedModel, reference_module: nn.Module,
     return remembered_or_fastest(
         'bf16 ' + model_key(reference_module, example), tuple(candidates),
         lambda name: bf16.in_chunks(candidates[name][1]), example,
-        (BF16_BACKEND, ), CHUNK_MARGIN, **AUTO_BATCH_TIMING)
+        (BF16_BACKEND, ), chunk_margin(), **AUTO_BATCH_TIMING)
