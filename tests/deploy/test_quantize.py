@@ -120,22 +120,22 @@ def test_bad_calibration_data_is_refused(data, message):
         quantize(build_eval_model('ShuffleNetV2'), data)
 
 
-def runtime_precisions(model, layer: str = 'Convolution') -> Dict[str, int]:
-    """How many layers of a type OpenVINO's CPU plugin runs at each
-    precision, ``model`` compiled for one 64x64 image, its float layers
-    at fp32."""
+def runtime_precisions(model) -> Dict[str, Dict[str, int]]:
+    """How many layers of each type OpenVINO's CPU plugin runs at each
+    precision (by type, then precision), ``model`` compiled once for one
+    64x64 image, its float layers at fp32."""
     import openvino
     static = model.clone()
     static.reshape({static.inputs[0]: [1, 3, 64, 64]})
     with openvino_cap():
         compiled = openvino.Core().compile_model(
             static, 'CPU', {'INFERENCE_PRECISION_HINT': 'f32'})
-    precisions: Dict[str, int] = {}
+    precisions: Dict[str, Dict[str, int]] = {}
     for op in compiled.get_runtime_model().get_ordered_ops():
         info = op.get_rt_info()
-        if info['layerType'].astype(str) == layer:
-            precision = info['runtimePrecision'].astype(str)
-            precisions[precision] = precisions.get(precision, 0) + 1
+        counts = precisions.setdefault(info['layerType'].astype(str), {})
+        precision = info['runtimePrecision'].astype(str)
+        counts[precision] = counts.get(precision, 0) + 1
     return precisions
 
 
@@ -161,7 +161,7 @@ def test_openvino_int8_runs_every_convolution_in_int8(name, openvino_int8):
     # The depthwise convolutions and ShuffleNetV1's grouped 1x1 ones too:
     # with their weights' reshape left in the graph, they ran in float.
     model, int8 = openvino_int8[name]
-    precisions = runtime_precisions(int8.openvino_model)
+    precisions = runtime_precisions(int8.openvino_model)['Convolution']
     assert set(precisions) <= {'u8', 'i8'}, precisions
     grouped = sum(isinstance(m, nn.Conv2d) and m.groups > 1
                   for m in model.modules())
@@ -174,12 +174,11 @@ def test_openvino_int8_keeps_shufflenet_v2_units_in_int8(openvino_int8):
     # quantisation left (a fused subgraph or a layer of its own, as the
     # CPU allows) is the input's (mmshuffle.deploy.int8_concats).
     _, int8 = openvino_int8['ImageClassifier']
-    model = int8.openvino_model
+    precisions = runtime_precisions(int8.openvino_model)
     for layer in ('Concatenation', 'StridedSlice'):
-        precisions = runtime_precisions(model, layer)
-        assert set(precisions) == {'u8'}, (layer, precisions)
-    assert runtime_precisions(model, 'Concatenation')['u8'] >= 3
-    quantisations = [runtime_precisions(model, layer)
+        assert set(precisions[layer]) == {'u8'}, (layer, precisions[layer])
+    assert precisions['Concatenation']['u8'] >= 3
+    quantisations = [precisions.get(layer, {})
                      for layer in ('Subgraph', 'FakeQuantize')]
     assert sum(sum(found.values()) for found in quantisations) == 1
 
