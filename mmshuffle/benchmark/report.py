@@ -8,6 +8,7 @@ into ``benchmark.md``, so that a report can be drawn again from its JSON.
 import datetime
 import importlib.metadata
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -201,8 +202,34 @@ def ratio(numerator: float, denominator: Optional[float]) -> str:
 
 
 def _judged(name: str, value: float, least: float, shown: str,
-            needed: str) -> List[str]:
-    return [name, shown, needed, 'yes' if value >= least else 'NO']
+            needed: str, spread: str = '-') -> List[str]:
+    return [name, shown, spread, needed, 'yes' if value >= least else 'NO']
+
+
+def round_spread(numerators: Sequence[float],
+                 denominators: Sequence[float]) -> str:
+    """The middle half of a speed-up's values round by round.
+
+    The runtimes of an interleaved round saw the same load, so their ratio
+    in each round is one measurement of the speed-up; the middle half of
+    those (first to third quartile) shows how far the median is from the
+    run's noise.
+
+    Args:
+        numerators (Sequence[float]): Each round's slower time, or faster
+            rate.
+        denominators (Sequence[float]): The other runtime's, in the same
+            rounds.
+
+    Returns:
+        str: ``'0.95x-1.02x'``, or ``'-'`` with fewer than two rounds.
+    """
+    if len(numerators) < 2:
+        return '-'
+    first, _, third = statistics.quantiles(
+        [n / d for n, d in zip(numerators, denominators)], n=4,
+        method='inclusive')
+    return f'{first:.2f}x-{third:.2f}x'
 
 
 def inference_rows(results: Dict) -> List[List[str]]:
@@ -247,22 +274,26 @@ def inference_rows(results: Dict) -> List[List[str]]:
 def targets(results: Dict) -> List[List[str]]:
     """Each target the run can judge: measured, needed, met."""
     judged = []
-    # Each target's runtimes' calls per second, at batch 1 and on a batch.
-    for listed, rates, at in (
-            (LATENCY_TARGETS, lambda model: {
-                runtime: 1 / ms
-                for runtime, ms in model['latency_ms'].items()}, ''),
-            (THROUGHPUT_TARGETS, lambda model: model['images_per_second'],
+    # Each target's medians and, where the run kept them, its rounds: ms
+    # per batch-1 call (the speed-up is slow / fast) and images per second
+    # on a batch (fast / slow).
+    for listed, median, each_round, per_call, suffix in (
+            (LATENCY_TARGETS, 'latency_ms', 'latency_rounds_ms', True, ''),
+            (THROUGHPUT_TARGETS, 'images_per_second',
+             'images_per_second_rounds', False,
              f', batch {results["batch"]}')):
         for key, fast, slow, least in listed:
-            model = results['inference'].get(key)
-            rate = {} if model is None else rates(model)
-            if not {fast, slow} <= set(rate):
+            model = results['inference'].get(key, {})
+            values, rounds = model.get(median, {}), model.get(each_round, {})
+            if not {fast, slow} <= set(values):
                 continue
-            speed = rate[fast] / rate[slow]
-            judged.append(_judged(f'{model["title"]}: {fast} vs {slow}{at}',
-                                  speed, least, f'{speed:.2f}x',
-                                  f'>= {least}x'))
+            over, under = (slow, fast) if per_call else (fast, slow)
+            speed = values[over] / values[under]
+            spread = (round_spread(rounds[over], rounds[under])
+                      if {fast, slow} <= set(rounds) else '-')
+            judged.append(_judged(
+                f'{model["title"]}: {fast} vs {slow}{suffix}', speed, least,
+                f'{speed:.2f}x', f'>= {least}x', spread))
     for model in dict.fromkeys(r['model'] for r in results['training']):
         runs = {TrainingSetup(**r['setup']): r for r in results['training']
                 if r['model'] == model}
@@ -316,7 +347,9 @@ def render(results: Dict) -> str:
             ``int8``);
             ``inference`` (by model key: ``title``, ``peer``, ``mflops``
             at 224x224, ``latency_ms`` and ``images_per_second`` by
-            runtime, ``backends``: what each of our optimised runtimes
+            runtime (medians), optionally ``latency_rounds_ms`` and
+            ``images_per_second_rounds`` (each round's, in the order of
+            the rounds), ``backends``: what each of our optimised runtimes
             chose, its backend and, for an OpenVINO INT8 model, its float
             layers' precision; ``batch_backends``: the same for the
             runtimes timed at ``batch``, the deploy path optimised on that
@@ -343,8 +376,8 @@ def render(results: Dict) -> str:
                         'deploy is faster by', 'over its floor',
                         f'batch {results["batch"]} (img/s)'],
                        inference_rows(results)), '', 'Targets:', '',
-        markdown_table(['target', 'measured', 'needed', 'met'],
-                       targets(results))
+        markdown_table(['target', 'measured', 'middle half of rounds',
+                        'needed', 'met'], targets(results))
     ]
     if results['training']:
         lines += [

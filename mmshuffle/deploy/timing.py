@@ -16,7 +16,7 @@ import functools
 import random
 import statistics
 import time
-from typing import Callable, Dict, Hashable, Mapping, TypeVar
+from typing import Callable, Dict, Hashable, List, Mapping, TypeVar
 
 import torch
 from torch import Tensor
@@ -24,16 +24,17 @@ from torch import Tensor
 Key = TypeVar('Key', bound=Hashable)
 
 
-def interleaved(candidates: Mapping[Key, Callable[[], object]],
-                rounds: int,
-                calls: int = 1,
-                warmup: int = 1) -> Dict[Key, float]:
-    """Time functions of no argument, interleaved, and take medians.
+def interleaved_rounds(candidates: Mapping[Key, Callable[[], object]],
+                       rounds: int,
+                       calls: int = 1,
+                       warmup: int = 1) -> Dict[Key, List[float]]:
+    """Time functions of no argument, interleaved, round by round.
 
     Each round calls every candidate once untimed, then ``calls`` times in
     a row, and records the mean time per timed call; each round takes the
     candidates in an order of its own (shuffled, the same from run to
-    run).
+    run). Two candidates' times in the same round saw the same load: their
+    ratio round by round shows how far a comparison is from the noise.
 
     Args:
         candidates (Mapping[Hashable, Callable]): The functions, by key.
@@ -42,7 +43,8 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
         warmup (int): Untimed calls of each first. Defaults to 1.
 
     Returns:
-        dict: The median seconds per call of each candidate.
+        dict: Each candidate's seconds per call, one per round, in the
+        order of the rounds.
 
     Raises:
         ValueError: If ``rounds`` or ``calls`` is below 1.
@@ -66,7 +68,71 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
             for _ in range(calls):
                 function()
             samples[key].append((time.perf_counter() - start) / calls)
-    return {key: statistics.median(times) for key, times in samples.items()}
+    return samples
+
+
+def medians(rounds: Mapping[Key, List[float]]) -> Dict[Key, float]:
+    """Each candidate's median over its rounds.
+
+    Args:
+        rounds (Mapping[Hashable, list[float]]): Times by candidate, as
+            :func:`interleaved_rounds` gives them.
+
+    Returns:
+        dict: The median of each.
+    """
+    return {key: statistics.median(times) for key, times in rounds.items()}
+
+
+def interleaved(candidates: Mapping[Key, Callable[[], object]],
+                rounds: int,
+                calls: int = 1,
+                warmup: int = 1) -> Dict[Key, float]:
+    """Time functions of no argument, interleaved
+    (:func:`interleaved_rounds`), and take medians.
+
+    Args:
+        candidates (Mapping[Hashable, Callable]): The functions, by key.
+        rounds (int): How many rounds.
+        calls (int): Timed calls per candidate and round. Defaults to 1.
+        warmup (int): Untimed calls of each first. Defaults to 1.
+
+    Returns:
+        dict: The median seconds per call of each candidate.
+
+    Raises:
+        ValueError: If ``rounds`` or ``calls`` is below 1.
+    """
+    return medians(interleaved_rounds(candidates, rounds, calls, warmup))
+
+
+def inference_rounds(candidates: Mapping[str, Callable[[Tensor], object]],
+                     x: Tensor,
+                     rounds: int = 15,
+                     calls: int = 5,
+                     warmup: int = 3) -> Dict[str, List[float]]:
+    """Time inference callables on one input, without autograd,
+    interleaved, round by round (:func:`interleaved_rounds`).
+
+    Args:
+        candidates (Mapping[str, Callable]): The callables, by name.
+        x (Tensor): The input each is called with.
+        rounds (int): How many rounds. Defaults to 15.
+        calls (int): Calls per candidate and round. Defaults to 5.
+        warmup (int): Untimed calls of each first. Defaults to 3.
+
+    Returns:
+        dict[str, list[float]]: Each candidate's seconds per call, one per
+        round.
+
+    Raises:
+        ValueError: If ``rounds`` or ``calls`` is below 1.
+    """
+    with torch.no_grad():
+        return interleaved_rounds(
+            {name: functools.partial(function, x)
+             for name, function in candidates.items()}, rounds, calls,
+            warmup)
 
 
 def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
@@ -75,7 +141,7 @@ def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
                         calls: int = 5,
                         warmup: int = 3) -> Dict[str, float]:
     """Time inference callables on one input, without autograd,
-    interleaved (:func:`interleaved`), and take medians.
+    interleaved (:func:`inference_rounds`), and take medians.
 
     Args:
         candidates (Mapping[str, Callable]): The callables, by name.
@@ -90,8 +156,4 @@ def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
     Raises:
         ValueError: If ``rounds`` or ``calls`` is below 1.
     """
-    with torch.no_grad():
-        return interleaved(
-            {name: functools.partial(function, x)
-             for name, function in candidates.items()}, rounds, calls,
-            warmup)
+    return medians(inference_rounds(candidates, x, rounds, calls, warmup))

@@ -46,18 +46,28 @@ V2_BACKENDS = {MMSHUFFLE_DEPLOY: 'onnxruntime',
 # than OpenVINO on it.
 V2_BATCH_BACKENDS = dict(V2_BACKENDS, **{MMSHUFFLE_DEPLOY: 'openvino'})
 V2_DEPLOY_ON_BATCH = 400.0
+# ShuffleNetV2's rounds, kept for its deploy path and OpenVINO on the peer's
+# export (their medians as above): at batch 1 the deploy path's speed-up
+# over it was 1.00x, 1.10x, 1.125x, 1.15x and 1.25x round by round; at
+# batch 32 1.00x, 0.90x and 0.80x.
+V2_ROUNDS_MS = {MMSHUFFLE_DEPLOY: [4.0] * 5,
+                PEER_OPENVINO: [4.0, 4.4, 4.5, 4.6, 5.0]}
+V2_BATCH_ROUNDS = {MMSHUFFLE_DEPLOY: [400.0] * 3,
+                   PEER_OPENVINO: [400.0, 444.4, 500.0]}
 
 
 def model(title, peer, mflops, ms, backends=None, batch_backends=None,
-          deploy_on_batch=None):
+          deploy_on_batch=None, rounds_ms=None, batch_rounds=None):
     images_per_second = {runtime: 2e3 / t for runtime, t in ms.items()}
     if deploy_on_batch is not None:
         images_per_second[MMSHUFFLE_DEPLOY] = deploy_on_batch
-    chosen = dict(backends=backends, batch_backends=batch_backends)
+    optional = dict(backends=backends, batch_backends=batch_backends,
+                    latency_rounds_ms=rounds_ms,
+                    images_per_second_rounds=batch_rounds)
     return dict(title=title, peer=peer, mflops=mflops, latency_ms=ms,
                 images_per_second=images_per_second,
-                **{field: names for field, names in chosen.items()
-                   if names is not None})
+                **{field: value for field, value in optional.items()
+                   if value is not None})
 
 
 def stub_results() -> Dict:
@@ -69,7 +79,8 @@ def stub_results() -> Dict:
         gemm_gops=dict(fp32=100.0, bf16=300.0, int8=400.0),
         inference=dict(
             v2=model('ShuffleNetV2 1x', 'torchvision', 146, V2_MS,
-                     V2_BACKENDS, V2_BATCH_BACKENDS, V2_DEPLOY_ON_BATCH),
+                     V2_BACKENDS, V2_BATCH_BACKENDS, V2_DEPLOY_ON_BATCH,
+                     V2_ROUNDS_MS, V2_BATCH_ROUNDS),
             v1=model('ShuffleNetV1 1x g=3', 'mmpretrain', 137.5, V1_MS)),
         training=[dict(model='ShuffleNetV2 1x', setup=asdict(setup),
                        seconds=seconds, peak_bytes=megabytes * 2**20)

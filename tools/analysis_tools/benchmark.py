@@ -29,7 +29,8 @@ eager, the mmshuffle deploy path (fp32), mmshuffle bf16 (on a CPU with bf16
 units), INT8 (the faster runtime here, or --int8-backend) and ncnn
 (through its Python module), and ONNX Runtime at full graph optimisation
 and OpenVINO on the peer's export (torchvision's, else mmpretrain's).
-Latency at batch 1, throughput at --batch; medians and ratios, with the
+Latency at batch 1, throughput at --batch; medians and ratios (each
+target with the middle half of its ratios round by round), with the
 compute floor of each precision: the operations (2 per multiply-add) over
 the fp32, bf16 and int8 matrix-multiply rates measured in this run. The
 header names the CPU, its instruction sets and oneDNN's cap
@@ -93,6 +94,7 @@ from mmshuffle.deploy import (
     prepare,
 )
 from mmshuffle.deploy.optimize import AUTO
+from mmshuffle.deploy.timing import inference_rounds, medians
 from mmshuffle.errors import UserInputError
 from mmshuffle.models.variants import HEADLINES, VARIANTS
 from mmshuffle.registry import MODELS
@@ -178,21 +180,27 @@ def headline(key: str, args) -> Dict:
     runtimes = build_runtimes(variant, single, calibration,
                               args.int8_backend)
     log(f'{variant.title}: timing batch 1')
-    latency = interleaved_medians(runtimes, single, rounds=args.rounds)
+    latency = inference_rounds(runtimes, single, rounds=args.rounds)
     log(f'{variant.title}: optimising for batch {args.batch}, timing it')
     batch_runtimes = on_batch(runtimes, MMSHUFFLE_DEPLOY,
                               variant_classifier(variant).eval(), batch)
-    throughput = interleaved_medians(batch_runtimes, batch,
-                                     rounds=args.batch_rounds, calls=1,
-                                     warmup=1)
+    throughput = inference_rounds(batch_runtimes, batch,
+                                  rounds=args.batch_rounds, calls=1,
+                                  warmup=1)
     return dict(
         title=variant.title, peer=peer_name(variant),
         mflops=complexity(variant)[0],
         backends=descriptions(runtimes),
         batch_backends=descriptions(batch_runtimes),
-        latency_ms={runtime: s * 1e3 for runtime, s in latency.items()},
+        latency_ms={runtime: s * 1e3
+                    for runtime, s in medians(latency).items()},
+        latency_rounds_ms={runtime: [s * 1e3 for s in times]
+                           for runtime, times in latency.items()},
         images_per_second={runtime: args.batch / s
-                           for runtime, s in throughput.items()})
+                           for runtime, s in medians(throughput).items()},
+        images_per_second_rounds={
+            runtime: [args.batch / s for s in times]
+            for runtime, times in throughput.items()})
 
 
 def descriptions(runtimes: Dict) -> Dict[str, str]:
