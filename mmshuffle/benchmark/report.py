@@ -272,7 +272,8 @@ def inference_rows(results: Dict) -> List[List[str]]:
 
 
 def targets(results: Dict) -> List[List[str]]:
-    """Each target the run can judge: measured, needed, met."""
+    """Each target the run can judge: measured, the middle half of its
+    rounds (:func:`round_spread`, where the run kept them), needed, met."""
     judged = []
     # Each target's medians and, where the run kept them, its rounds: ms
     # per batch-1 call (the speed-up is slow / fast) and images per second
