@@ -88,20 +88,11 @@ def interleaved(candidates: Mapping[Key, Callable[[], object]],
                 rounds: int,
                 calls: int = 1,
                 warmup: int = 1) -> Dict[Key, float]:
-    """Time functions of no argument, interleaved
-    (:func:`interleaved_rounds`), and take medians.
-
-    Args:
-        candidates (Mapping[Hashable, Callable]): The functions, by key.
-        rounds (int): How many rounds.
-        calls (int): Timed calls per candidate and round. Defaults to 1.
-        warmup (int): Untimed calls of each first. Defaults to 1.
+    """Time functions of no argument, interleaved, and take medians: the
+    arguments, defaults and errors of :func:`interleaved_rounds`.
 
     Returns:
         dict: The median seconds per call of each candidate.
-
-    Raises:
-        ValueError: If ``rounds`` or ``calls`` is below 1.
     """
     return medians(interleaved_rounds(candidates, rounds, calls, warmup))
 
@@ -141,19 +132,10 @@ def interleaved_medians(candidates: Mapping[str, Callable[[Tensor], object]],
                         calls: int = 5,
                         warmup: int = 3) -> Dict[str, float]:
     """Time inference callables on one input, without autograd,
-    interleaved (:func:`inference_rounds`), and take medians.
-
-    Args:
-        candidates (Mapping[str, Callable]): The callables, by name.
-        x (Tensor): The input each is called with.
-        rounds (int): How many rounds. Defaults to 15.
-        calls (int): Calls per candidate and round. Defaults to 5.
-        warmup (int): Untimed calls of each first. Defaults to 3.
+    interleaved, and take medians: the arguments, defaults and errors of
+    :func:`inference_rounds`.
 
     Returns:
         dict[str, float]: The median seconds per call of each candidate.
-
-    Raises:
-        ValueError: If ``rounds`` or ``calls`` is below 1.
     """
     return medians(inference_rounds(candidates, x, rounds, calls, warmup))
