@@ -13,7 +13,7 @@ each other one range, so that the plugin concatenates, slices and passes
 convolutions write ``u8``, and only the input's quantisation is left
 float.
 """
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Container, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def _unsigned_high(fake_quantize: 'openvino.Node') -> Optional[float]:
 
 
 def _readers(node: 'openvino.Node',
-             taken: Set[str]) -> Optional[List['openvino.Node']]:
+             taken: Container[str]) -> Optional[List['openvino.Node']]:
     """The quantisers that read ``node``, directly or through slices,
     where everything that reads it quantises what it reads (a quantiser, a
     concatenation in ``taken`` (by name), or a slice whose readers do),
@@ -77,7 +77,7 @@ def _readers(node: 'openvino.Node',
     return readers
 
 
-def _quantisers(concat: 'openvino.Node', taken: Set[str],
+def _quantisers(concat: 'openvino.Node', taken: Container[str],
                 ) -> Optional[Tuple[List['openvino.Node'], bool]]:
     """The quantisers of a concatenation, and whether they read its
     output (else they are its inputs), where it is quantised:
@@ -171,7 +171,7 @@ def quantize_concats(model: 'openvino.Model') -> 'openvino.Model':
     for node in reversed(model.get_ordered_ops()):
         if node.get_type_name() != _CONCAT:
             continue
-        found = _quantisers(node, set(taken))
+        found = _quantisers(node, taken)
         if found is not None:
             taken[node.get_name()] = node
             quantisers[node.get_name()] = found
